@@ -1,0 +1,403 @@
+//! AfterShip's data model, read tolerantly from real payloads.
+//!
+//! AfterShip's payloads drift: legacy v4 wraps the tracking in `data.tracking`, every dated
+//! version (2024-04 … 2026-07) makes `data` the tracking itself; `country_iso3` became
+//! `country_region`, `zip` became `postal_code`, `expected_delivery` (a string) became several
+//! estimated-delivery objects. Any field can be null, missing, or of an unexpected type.
+//! So payloads are read field by field from a `serde_json::Value`, never through a strict
+//! derive: an odd field costs that field, never the whole tracking.
+//!
+//! What comes out ([`CarrierTracking`]) holds only what a shopper may see: no names, emails,
+//! phone numbers, addresses or order references, so it is safe to cache and to serve.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::redact::redact_personal_data;
+use crate::time::CarrierTime;
+
+/// AfterShip's nine delivery statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Tag {
+    Pending,
+    InfoReceived,
+    InTransit,
+    OutForDelivery,
+    AttemptFail,
+    Delivered,
+    AvailableForPickup,
+    Exception,
+    Expired,
+}
+
+impl Tag {
+    pub const ALL: [Tag; 9] = [
+        Tag::Pending,
+        Tag::InfoReceived,
+        Tag::InTransit,
+        Tag::OutForDelivery,
+        Tag::AttemptFail,
+        Tag::Delivered,
+        Tag::AvailableForPickup,
+        Tag::Exception,
+        Tag::Expired,
+    ];
+
+    /// Parses AfterShip's spelling. Unknown tags yield `None`: tolerated, never an error.
+    pub fn parse(text: &str) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|tag| tag.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::Pending => "Pending",
+            Tag::InfoReceived => "InfoReceived",
+            Tag::InTransit => "InTransit",
+            Tag::OutForDelivery => "OutForDelivery",
+            Tag::AttemptFail => "AttemptFail",
+            Tag::Delivered => "Delivered",
+            Tag::AvailableForPickup => "AvailableForPickup",
+            Tag::Exception => "Exception",
+            Tag::Expired => "Expired",
+        }
+    }
+
+    /// English label for API consumers; the widget translates by tag.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tag::Pending => "Pending",
+            Tag::InfoReceived => "Label created",
+            Tag::InTransit => "In transit",
+            Tag::OutForDelivery => "Out for delivery",
+            Tag::AttemptFail => "Delivery attempt failed",
+            Tag::Delivered => "Delivered",
+            Tag::AvailableForPickup => "Available for pickup",
+            Tag::Exception => "Exception",
+            Tag::Expired => "Expired",
+        }
+    }
+
+    /// True once the parcel is physically with the carrier and moving.
+    pub fn shows_movement(self) -> bool {
+        !matches!(self, Tag::Pending | Tag::InfoReceived | Tag::Expired)
+    }
+
+    /// A finished shipment needs no more refreshing.
+    pub fn is_final(self) -> bool {
+        matches!(self, Tag::Delivered | Tag::Expired)
+    }
+}
+
+/// What a known subtag means for the merchant's automation and the shopper's view.
+/// Unknown subtags are kept verbatim on the checkpoint and simply mean nothing special.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubtagMeaning {
+    DeliveredPickedUpByCustomer,
+    DeliveredSigned,
+    CashOnDeliveryCollected,
+    DeliveredToNeighbour,
+    RecipientMoved,
+    Refused,
+    CustomsDelay,
+    HeldForPayment,
+    Lost,
+    Damaged,
+    ReturningToSender,
+    ReturnedToSender,
+    Cancelled,
+    RecipientNotAvailable,
+}
+
+impl SubtagMeaning {
+    pub fn of(subtag: &str) -> Option<SubtagMeaning> {
+        use SubtagMeaning::*;
+        Some(match subtag {
+            "Delivered_002" => DeliveredPickedUpByCustomer,
+            "Delivered_003" => DeliveredSigned,
+            "Delivered_004" => CashOnDeliveryCollected,
+            "Delivered_005" => DeliveredToNeighbour,
+            "Exception_002" => RecipientMoved,
+            "Exception_003" => Refused,
+            "Exception_004" => CustomsDelay,
+            "Exception_008" => HeldForPayment,
+            "Exception_009" => Lost,
+            "Exception_012" => Damaged,
+            "Exception_010" => ReturningToSender,
+            "Exception_011" => ReturnedToSender,
+            "Exception_013" => Cancelled,
+            "AttemptFail_002" => RecipientNotAvailable,
+            _ => return None,
+        })
+    }
+
+    pub fn is_return(self) -> bool {
+        matches!(self, SubtagMeaning::ReturningToSender | SubtagMeaning::ReturnedToSender)
+    }
+}
+
+/// One carrier scan, reduced to what a shopper may see.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CarrierCheckpoint {
+    pub time: Option<CarrierTime>,
+    pub message: String,
+    pub location: Option<String>,
+    pub tag: Option<Tag>,
+    pub subtag: Option<String>,
+}
+
+/// A tracking as Waymark keeps it: the carrier's state, with nothing personal in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CarrierTracking {
+    /// AfterShip's id for the tracking (used to read it back).
+    pub id: Option<String>,
+    pub tracking_number: Option<String>,
+    pub slug: Option<String>,
+    pub courier_name: Option<String>,
+    pub tag: Option<Tag>,
+    pub subtag: Option<String>,
+    pub subtag_message: Option<String>,
+    pub expected_delivery: Option<CarrierTime>,
+    pub checkpoints: Vec<CarrierCheckpoint>,
+    /// Custom fields Waymark set at registration (its ITN and merchant), for webhooks.
+    pub waymark_itn: Option<String>,
+    pub waymark_merchant: Option<String>,
+}
+
+/// How a call to AfterShip failed, in the terms the edge decides on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("AfterShip rejected the API key")]
+    Unauthorized,
+    #[error("AfterShip does not know this tracking yet")]
+    NotFound,
+    #[error("the tracking already exists in AfterShip")]
+    AlreadyExists,
+    #[error("AfterShip rate limited the request")]
+    RateLimited,
+    #[error("AfterShip refused the request (code {meta_code})")]
+    BadRequest { meta_code: i64 },
+    #[error("AfterShip failed (HTTP {status})")]
+    Server { status: u16 },
+    #[error("AfterShip answered something that is not its JSON envelope (HTTP {status})")]
+    Malformed { status: u16 },
+}
+
+impl ApiError {
+    /// Worth trying again later (with back-off), as opposed to a request that can never work.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited | ApiError::Server { .. } | ApiError::Malformed { .. } | ApiError::Unauthorized
+        )
+    }
+}
+
+/// Reads an AfterShip response (status and raw body) into its `data` value, or a typed error.
+/// Never panics, whatever the body holds.
+pub fn read_envelope(status: u16, body: &[u8]) -> Result<Value, ApiError> {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let meta_code = parsed
+        .as_ref()
+        .and_then(|v| v.get("meta"))
+        .and_then(|m| m.get("code"))
+        .and_then(Value::as_i64);
+    if (200..300).contains(&status) {
+        return match parsed {
+            Some(mut value) if value.is_object() => Ok(value.get_mut("data").map(Value::take).unwrap_or(Value::Null)),
+            _ => Err(ApiError::Malformed { status }),
+        };
+    }
+    Err(match (status, meta_code) {
+        (_, Some(4003)) => ApiError::AlreadyExists,
+        (_, Some(4004)) | (404, _) => ApiError::NotFound,
+        (401 | 403, _) => ApiError::Unauthorized,
+        (429, _) | (_, Some(429)) => ApiError::RateLimited,
+        (500..=599, _) => {
+            if parsed.is_some() {
+                ApiError::Server { status }
+            } else {
+                ApiError::Malformed { status }
+            }
+        }
+        (_, Some(code)) => ApiError::BadRequest { meta_code: code },
+        _ => ApiError::Malformed { status },
+    })
+}
+
+/// Finds the tracking object in a `data` value of any API version: `data.tracking` (v4),
+/// `data` itself (dated versions), or the first of `data.trackings` (list endpoints).
+pub fn tracking_in_data(data: &Value) -> Option<&Value> {
+    if let Some(tracking) = data.get("tracking").filter(|t| t.is_object()) {
+        return Some(tracking);
+    }
+    if let Some(first) = data.get("trackings").and_then(Value::as_array).and_then(|l| l.first()) {
+        return Some(first);
+    }
+    let looks_like_tracking = ["tracking_number", "checkpoints", "slug", "tag"].iter().any(|k| data.get(k).is_some());
+    (data.is_object() && looks_like_tracking).then_some(data)
+}
+
+/// All trackings in a list response (`data.trackings`), each read tolerantly.
+pub fn trackings_in_data(data: &Value) -> Vec<CarrierTracking> {
+    data.get("trackings")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter(|t| t.is_object()).map(CarrierTracking::from_value).collect())
+        .unwrap_or_default()
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    match value.get(key)? {
+        Value::String(s) => {
+            let trimmed = s.trim();
+            (!trimmed.is_empty()).then(|| trimmed.to_string())
+        }
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl CarrierTracking {
+    /// Reads a tracking object of any API version. Fields of the wrong type are skipped.
+    pub fn from_value(tracking: &Value) -> CarrierTracking {
+        let checkpoints = tracking
+            .get("checkpoints")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(CarrierCheckpoint::from_value).collect())
+            .unwrap_or_default();
+        let custom = tracking.get("custom_fields");
+        CarrierTracking {
+            id: text(tracking, "id"),
+            tracking_number: text(tracking, "tracking_number"),
+            slug: text(tracking, "slug").map(|s| s.to_ascii_lowercase()),
+            courier_name: None,
+            tag: text(tracking, "tag").as_deref().and_then(Tag::parse),
+            subtag: text(tracking, "subtag"),
+            subtag_message: text(tracking, "subtag_message").map(|m| redact_personal_data(&m)),
+            expected_delivery: expected_delivery(tracking),
+            checkpoints,
+            waymark_itn: custom.and_then(|c| text(c, "waymark_itn")),
+            waymark_merchant: custom.and_then(|c| text(c, "waymark_merchant")),
+        }
+    }
+
+    /// Parses a whole response body (any version) into the tracking it holds.
+    pub fn from_response(status: u16, body: &[u8]) -> Result<CarrierTracking, ApiError> {
+        let data = read_envelope(status, body)?;
+        tracking_in_data(&data)
+            .map(CarrierTracking::from_value)
+            .ok_or(ApiError::Malformed { status })
+    }
+
+    /// The tracking's own tag, else the newest checkpoint's (some payloads omit the former).
+    pub fn effective_tag(&self) -> Option<Tag> {
+        self.tag.or_else(|| self.checkpoints.iter().rev().find_map(|c| c.tag))
+    }
+}
+
+/// The best estimate of delivery among the fields different versions use, in order of
+/// authority: the merchant's custom date, AfterShip's latest estimate, the courier's, then
+/// the legacy `expected_delivery` string.
+fn expected_delivery(tracking: &Value) -> Option<CarrierTime> {
+    let candidates = [
+        tracking.get("custom_estimated_delivery_date").and_then(|v| text(v, "datetime")),
+        tracking.get("latest_estimated_delivery").and_then(|v| text(v, "datetime").or_else(|| text(v, "datetime_max"))),
+        tracking
+            .get("courier_estimated_delivery_date")
+            .and_then(|v| text(v, "estimated_delivery_date").or_else(|| text(v, "estimated_delivery_date_max"))),
+        tracking.get("aftership_estimated_delivery_date").and_then(|v| text(v, "estimated_delivery_date")),
+        tracking.get("first_estimated_delivery").and_then(|v| text(v, "datetime")),
+        text(tracking, "expected_delivery"),
+    ];
+    candidates.into_iter().flatten().find_map(|t| CarrierTime::parse(&t))
+}
+
+impl CarrierCheckpoint {
+    /// Reads one checkpoint of any version; `None` only when it is not an object at all.
+    pub fn from_value(checkpoint: &Value) -> Option<CarrierCheckpoint> {
+        if !checkpoint.is_object() {
+            return None;
+        }
+        let tag = text(checkpoint, "tag").as_deref().and_then(Tag::parse);
+        let message = text(checkpoint, "message")
+            .or_else(|| text(checkpoint, "subtag_message"))
+            .or_else(|| tag.map(|t| t.label().to_string()))
+            .unwrap_or_default();
+        Some(CarrierCheckpoint {
+            time: text(checkpoint, "checkpoint_time").and_then(|t| CarrierTime::parse(&t)),
+            message: redact_personal_data(&message),
+            location: location(checkpoint),
+            tag,
+            subtag: text(checkpoint, "subtag"),
+        })
+    }
+}
+
+/// A readable place: the carrier's own `location` line if it has one, else city, state and
+/// country joined. Postal codes are left out on purpose: next to a city they narrow a
+/// shopper's address down further than a timeline needs.
+fn location(checkpoint: &Value) -> Option<String> {
+    if let Some(line) = text(checkpoint, "location") {
+        return Some(redact_personal_data(&line));
+    }
+    let country = text(checkpoint, "country_region_name")
+        .or_else(|| text(checkpoint, "country_name"))
+        .or_else(|| text(checkpoint, "country_region"))
+        .or_else(|| text(checkpoint, "country_iso3"));
+    let parts: Vec<String> = [text(checkpoint, "city"), text(checkpoint, "state"), country]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dated_and_legacy_shapes_read_alike() {
+        let legacy = br#"{"meta":{"code":200},"data":{"tracking":{"id":"a1","tracking_number":"1Z","slug":"UPS","tag":"InTransit",
+            "checkpoints":[{"checkpoint_time":"2026-11-21T16:58:00+08:00","message":"Picked up","city":"DONGGUAN","country_iso3":"CHN","country_name":"China","zip":"523000","tag":"InTransit"}]}}}"#;
+        let dated = br#"{"meta":{"code":200},"data":{"id":"a1","tracking_number":"1Z","slug":"ups","tag":"InTransit",
+            "checkpoints":[{"checkpoint_time":"2026-11-21T16:58:00+08:00","message":"Picked up","city":"DONGGUAN","country_region":"CHN","country_region_name":"China","postal_code":"523000","tag":"InTransit"}]}}"#;
+        let a = CarrierTracking::from_response(200, legacy).unwrap();
+        let b = CarrierTracking::from_response(200, dated).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.checkpoints[0].location.as_deref(), Some("DONGGUAN, China"));
+        assert_eq!(a.slug.as_deref(), Some("ups"));
+    }
+
+    #[test]
+    fn odd_fields_cost_only_themselves() {
+        let body = br#"{"meta":{"code":200},"data":{"tracking_number":12345,"tag":"Teleported","subtag":null,
+            "checkpoints":[null, 7, {"checkpoint_time":"garbage","message":null,"tag":"InTransit"},{"message":"\u00e9t\u00e9 \ud83d\ude9a","checkpoint_time":"2026-01-01T00:00:00-03:30"}],
+            "latest_estimated_delivery":{"datetime":"2026-11-25"}}}"#;
+        let t = CarrierTracking::from_response(200, body).unwrap();
+        assert_eq!(t.tracking_number.as_deref(), Some("12345"));
+        assert_eq!(t.tag, None, "unknown tag tolerated");
+        assert_eq!(t.checkpoints.len(), 2);
+        assert_eq!(t.checkpoints[0].time, None);
+        assert_eq!(t.checkpoints[0].message, "In transit");
+        assert_eq!(t.checkpoints[1].message, "été 🚚");
+        assert_eq!(t.expected_delivery.as_ref().map(CarrierTime::as_str), Some("2026-11-25T00:00:00"));
+        assert_eq!(t.effective_tag(), Some(Tag::InTransit));
+    }
+
+    #[test]
+    fn error_envelopes_become_typed_errors() {
+        let table: &[(u16, &[u8], ApiError)] = &[
+            (401, br#"{"meta":{"code":401,"message":"Invalid API Key.","type":"Unauthorized"},"data":{}}"#, ApiError::Unauthorized),
+            (404, br#"{"meta":{"code":4004,"message":"Tracking does not exist.","type":"NotFound"},"data":{}}"#, ApiError::NotFound),
+            (400, br#"{"meta":{"code":4003,"message":"Tracking already exists.","type":"BadRequest"},"data":{}}"#, ApiError::AlreadyExists),
+            (429, br#"{"meta":{"code":429,"message":"Too many requests","type":"TooManyRequests"},"data":{}}"#, ApiError::RateLimited),
+            (500, br#"{"meta":{"code":500,"message":"Something went wrong","type":"InternalError"},"data":{}}"#, ApiError::Server { status: 500 }),
+            (502, b"Interal Error", ApiError::Malformed { status: 502 }),
+            (200, b"{not json", ApiError::Malformed { status: 200 }),
+            (400, br#"{"meta":{"code":4010,"message":"x"}}"#, ApiError::BadRequest { meta_code: 4010 }),
+        ];
+        for (status, body, expected) in table {
+            assert_eq!(read_envelope(*status, body).unwrap_err(), *expected, "{}", String::from_utf8_lossy(body));
+        }
+    }
+}

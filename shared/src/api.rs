@@ -1,0 +1,324 @@
+//! Request and response bodies of the merchant and admin API, and their validation.
+//! Bodies are parsed strictly (unknown fields are an error) and validated into domain values
+//! before anything is stored, so bad input changes nothing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{IdError, MerchantId, Slug, TrackingNumber};
+use crate::shipment::{CheckpointDef, ReachedBy};
+use crate::time::{TimeError, Timestamp};
+
+/// Limits from the contract.
+pub const MAX_CHECKPOINTS: usize = 20;
+pub const MAX_LABEL_CHARS: usize = 120;
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_REF_CHARS: usize = 100;
+pub const MAX_ORIGINS: usize = 20;
+/// Bodies larger than this are refused with 413 before parsing.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Why a request body was refused. Each message is one sentence a developer can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the body is not valid JSON for this request: {0}")]
+    Json(String),
+    #[error("{field}: {source}")]
+    Id {
+        field: &'static str,
+        #[source]
+        source: IdError,
+    },
+    #[error("{field}: {source}")]
+    Time {
+        field: &'static str,
+        #[source]
+        source: TimeError,
+    },
+    #[error("{field} must be {min} to {max} characters long")]
+    Length { field: &'static str, min: usize, max: usize },
+    #[error("{field} must not contain control characters")]
+    ControlCharacter { field: &'static str },
+    #[error("checkpoints must hold 1 to {MAX_CHECKPOINTS} entries, not {0}")]
+    CheckpointCount(usize),
+    #[error("allowed_origins holds at most {MAX_ORIGINS} origins")]
+    TooManyOrigins,
+    #[error("{0:?} is not an origin like https://shop.example.com (scheme and host, optional port, no path)")]
+    Origin(String),
+    #[error("aftership_page must be an https URL without a query, like https://acme.aftership.com")]
+    AftershipPage,
+}
+
+fn bounded_text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String, InputError> {
+    let trimmed = value.trim();
+    let count = trimmed.chars().count();
+    if count < min || count > max {
+        return Err(InputError::Length { field, min, max });
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(InputError::ControlCharacter { field });
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Parses a JSON body strictly into `T`.
+pub fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, InputError> {
+    serde_json::from_slice(body).map_err(|e| {
+        // serde's message names the field and position, never echoing the value itself.
+        InputError::Json(e.to_string())
+    })
+}
+
+// ----- admin ---------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMerchantRequest {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub aftership_page: Option<String>,
+}
+
+/// A merchant's stored configuration. `key_hash` is the SHA-256 of its API key, hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantConfig {
+    pub id: MerchantId,
+    pub name: String,
+    pub allowed_origins: Vec<String>,
+    pub aftership_page: Option<String>,
+    pub checkpoints: Vec<CheckpointDef>,
+    pub key_hash: String,
+    pub created_at: Timestamp,
+}
+
+/// What the API shows of a merchant (never the key hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantOut {
+    pub id: MerchantId,
+    pub name: String,
+    pub allowed_origins: Vec<String>,
+    pub aftership_page: Option<String>,
+    pub checkpoints: Vec<CheckpointDef>,
+    pub created_at: Timestamp,
+}
+
+impl From<&MerchantConfig> for MerchantOut {
+    fn from(m: &MerchantConfig) -> MerchantOut {
+        MerchantOut {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            allowed_origins: m.allowed_origins.clone(),
+            aftership_page: m.aftership_page.clone(),
+            checkpoints: m.checkpoints.clone(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A validated new merchant, minus the key (the shell generates and hashes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMerchant {
+    pub id: MerchantId,
+    pub name: String,
+    pub allowed_origins: Vec<String>,
+    pub aftership_page: Option<String>,
+}
+
+impl CreateMerchantRequest {
+    pub fn validate(self) -> Result<NewMerchant, InputError> {
+        let id = self.id.parse().map_err(|source| InputError::Id { field: "id", source })?;
+        let name = bounded_text("name", &self.name, 1, MAX_NAME_CHARS)?;
+        if self.allowed_origins.len() > MAX_ORIGINS {
+            return Err(InputError::TooManyOrigins);
+        }
+        let allowed_origins = self
+            .allowed_origins
+            .iter()
+            .map(|o| normalise_origin(o).ok_or_else(|| InputError::Origin(o.chars().take(80).collect())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let aftership_page = self.aftership_page.map(|p| validate_page(&p)).transpose()?;
+        Ok(NewMerchant {
+            id,
+            name,
+            allowed_origins,
+            aftership_page,
+        })
+    }
+}
+
+/// `https://Shop.Example.com:443/` → `https://shop.example.com`. `None` if it is not an origin.
+pub fn normalise_origin(origin: &str) -> Option<String> {
+    let origin = origin.trim().trim_end_matches('/');
+    let (scheme, rest) = origin.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let rest = rest.to_ascii_lowercase();
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return None;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
+        _ => (rest.as_str(), None),
+    };
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':')) {
+        return None;
+    }
+    match port {
+        Some(p) if p.parse::<u16>().is_err() => None,
+        Some("443") if scheme == "https" => Some(format!("{scheme}://{host}")),
+        Some("80") if scheme == "http" => Some(format!("{scheme}://{host}")),
+        Some(p) => Some(format!("{scheme}://{host}:{p}")),
+        None => Some(format!("{scheme}://{host}")),
+    }
+}
+
+fn validate_page(page: &str) -> Result<String, InputError> {
+    let page = page.trim().trim_end_matches('/');
+    let ok = page.starts_with("https://")
+        && page.len() <= 200
+        && !page.contains(['?', '#', ' ', '"', '<', '>'])
+        && normalise_origin(page.split('/').take(3).collect::<Vec<_>>().join("/").as_str()).is_some();
+    if ok {
+        Ok(page.to_string())
+    } else {
+        Err(InputError::AftershipPage)
+    }
+}
+
+// ----- merchant: checkpoints -----------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutCheckpointsRequest {
+    pub checkpoints: Vec<CheckpointInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointInput {
+    pub label: String,
+    /// Optional: `label` or `movement`; inferred from the label when absent.
+    #[serde(default)]
+    pub reached_by: Option<ReachedBy>,
+}
+
+impl PutCheckpointsRequest {
+    pub fn validate(self) -> Result<Vec<CheckpointDef>, InputError> {
+        if self.checkpoints.is_empty() || self.checkpoints.len() > MAX_CHECKPOINTS {
+            return Err(InputError::CheckpointCount(self.checkpoints.len()));
+        }
+        self.checkpoints
+            .into_iter()
+            .map(|c| {
+                let label = bounded_text("checkpoint label", &c.label, 1, MAX_LABEL_CHARS)?;
+                let reached_by = c.reached_by.unwrap_or_else(|| ReachedBy::infer(&label));
+                Ok(CheckpointDef { label, reached_by })
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointsOut {
+    pub checkpoints: Vec<CheckpointDef>,
+}
+
+// ----- merchant: shipments -------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateShipmentRequest {
+    pub order_ref: String,
+    #[serde(default)]
+    pub fulfillment_ref: Option<String>,
+}
+
+impl CreateShipmentRequest {
+    pub fn validate(self) -> Result<(String, Option<String>), InputError> {
+        let order_ref = bounded_text("order_ref", &self.order_ref, 1, MAX_REF_CHARS)?;
+        let fulfillment_ref = self
+            .fulfillment_ref
+            .map(|f| bounded_text("fulfillment_ref", &f, 1, MAX_REF_CHARS))
+            .transpose()?;
+        Ok((order_ref, fulfillment_ref))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachTrackingRequest {
+    pub tracking_number: String,
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+impl AttachTrackingRequest {
+    pub fn validate(self) -> Result<(TrackingNumber, Option<Slug>), InputError> {
+        let tn = self
+            .tracking_number
+            .parse()
+            .map_err(|source| InputError::Id { field: "tracking_number", source })?;
+        let slug = self
+            .slug
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.parse().map_err(|source| InputError::Id { field: "slug", source }))
+            .transpose()?;
+        Ok((tn, slug))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointEventRequest {
+    pub checkpoint: usize,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+impl CheckpointEventRequest {
+    pub fn validate(self) -> Result<(usize, Option<Timestamp>), InputError> {
+        let at = self
+            .at
+            .map(|a| a.parse().map_err(|source| InputError::Time { field: "at", source }))
+            .transpose()?;
+        Ok((self.checkpoint, at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_normalise_or_are_refused() {
+        let table = [
+            ("https://Shop.Example.com/", Some("https://shop.example.com")),
+            ("https://shop.example.com:443", Some("https://shop.example.com")),
+            ("http://127.0.0.1:8788", Some("http://127.0.0.1:8788")),
+            ("https://shop.example.com/path", None),
+            ("ftp://shop.example.com", None),
+            ("shop.example.com", None),
+            ("https://user@shop.example.com", None),
+            ("https://shop.example.com:99999", None),
+        ];
+        for (input, expected) in table {
+            assert_eq!(normalise_origin(input).as_deref(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn checkpoints_are_validated_with_clear_messages() {
+        let parse = |json: &str| parse_body::<PutCheckpointsRequest>(json.as_bytes()).and_then(PutCheckpointsRequest::validate);
+        let ok = parse(r#"{"checkpoints":[{"label":" Packed "},{"label":"Shipping label created"}]}"#).unwrap();
+        assert_eq!(ok[0].label, "Packed");
+        assert_eq!(ok[1].reached_by, ReachedBy::Label);
+        assert_eq!(parse(r#"{"checkpoints":[]}"#).unwrap_err().to_string(), "checkpoints must hold 1 to 20 entries, not 0");
+        let long = format!(r#"{{"checkpoints":[{{"label":"{}"}}]}}"#, "x".repeat(121));
+        assert_eq!(parse(&long).unwrap_err().to_string(), "checkpoint label must be 1 to 120 characters long");
+        assert!(parse(r#"{"checkpoints":[{"label":"a","colour":"red"}]}"#).unwrap_err().to_string().contains("unknown field"));
+    }
+}

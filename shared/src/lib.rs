@@ -1,0 +1,19 @@
+//! Waymark's functional core.
+//!
+//! Everything here is a plain function over values: parsing identifiers, reading AfterShip's
+//! payloads, folding a shipment's event history, and merging it all into the one
+//! [`view::TrackingView`] a shopper sees. There is no I/O and no clock: callers pass the
+//! current time in, so every decision is testable and replayable.
+
+pub mod aftership;
+pub mod api;
+pub mod ids;
+pub mod merge;
+pub mod redact;
+pub mod shipment;
+pub mod stage;
+pub mod time;
+pub mod view;
+
+pub use ids::{IdError, Itn, MerchantId, Slug, TrackingNumber};
+pub use time::Timestamp;
