@@ -8,7 +8,7 @@ use crate::view::{CarrierSummary, Links, MerchantSummary, Progress, Source, Stat
 
 /// The merchant facts the view needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MerchantFacts {
+pub struct MergeFacts {
     pub id: String,
     pub name: String,
     /// The merchant's branded AfterShip page, e.g. `https://acme.aftership.com`.
@@ -18,7 +18,7 @@ pub struct MerchantFacts {
 /// Everything the merge decides from. `now` is passed in: the merge never reads a clock.
 #[derive(Debug, Clone)]
 pub struct MergeInput<'a> {
-    pub merchant: &'a MerchantFacts,
+    pub merchant: &'a MergeFacts,
     pub shipment: &'a Shipment,
     /// `None` before any carrier data, or when AfterShip does not know the TN yet.
     pub carrier: Option<&'a CarrierTracking>,

@@ -1,0 +1,42 @@
+//! Configuration read from the Worker's environment (vars and secrets), never logged.
+
+use worker::Env;
+
+pub const DEFAULT_API_BASE: &str = "https://api.aftership.com";
+pub const DEFAULT_API_VERSION: &str = "2026-07";
+
+#[derive(Clone)]
+pub struct Config {
+    pub aftership_base: String,
+    pub aftership_version: String,
+    pub aftership_key: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub admin_token: Option<String>,
+    pub public_base_url: Option<String>,
+}
+
+/// Secrets and vars both arrive as strings; a secret may be absent in local development.
+fn read(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Config {
+        Config {
+            aftership_base: read(env, "AFTERSHIP_API_BASE")
+                .unwrap_or_else(|| DEFAULT_API_BASE.to_string())
+                .trim_end_matches('/')
+                .to_string(),
+            aftership_version: read(env, "AFTERSHIP_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
+            aftership_key: read(env, "AFTERSHIP_API_KEY"),
+            webhook_secret: read(env, "AFTERSHIP_WEBHOOK_SECRET"),
+            admin_token: read(env, "ADMIN_TOKEN"),
+            public_base_url: read(env, "PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+        }
+    }
+}

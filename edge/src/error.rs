@@ -1,0 +1,105 @@
+//! One error type for the whole Worker, mapped to status codes in exactly one place.
+//! 5xx bodies are generic: internal text never reaches a client.
+
+use shared::api::InputError;
+use worker::{Response, ResponseBuilder};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    InvalidNumber(String),
+    #[error("missing or wrong credentials")]
+    Unauthorized,
+    #[error("this key belongs to another merchant")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("no such route")]
+    NoRoute,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    #[error("too many lookups; wait a minute and try again")]
+    RateLimited,
+    #[error("storage is unavailable")]
+    Storage(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<InputError> for EdgeError {
+    fn from(e: InputError) -> Self {
+        EdgeError::Invalid(e.to_string())
+    }
+}
+
+impl From<worker::kv::KvError> for EdgeError {
+    fn from(e: worker::kv::KvError) -> Self {
+        EdgeError::Storage(format!("{e:?}"))
+    }
+}
+
+impl From<worker::Error> for EdgeError {
+    fn from(e: worker::Error) -> Self {
+        EdgeError::Internal(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for EdgeError {
+    fn from(e: serde_json::Error) -> Self {
+        EdgeError::Internal(e.to_string())
+    }
+}
+
+impl EdgeError {
+    pub fn status_and_code(&self) -> (u16, &'static str) {
+        match self {
+            EdgeError::Invalid(_) => (400, "invalid_input"),
+            EdgeError::InvalidNumber(_) => (400, "invalid_number"),
+            EdgeError::Unauthorized => (401, "unauthorized"),
+            EdgeError::Forbidden => (403, "forbidden"),
+            EdgeError::NotFound(_) | EdgeError::NoRoute => (404, "not_found"),
+            EdgeError::MethodNotAllowed => (405, "method_not_allowed"),
+            EdgeError::Conflict(_) => (409, "conflict"),
+            EdgeError::TooLarge(_) => (413, "payload_too_large"),
+            EdgeError::UnsupportedMediaType => (415, "unsupported_media_type"),
+            EdgeError::RateLimited => (429, "rate_limited"),
+            EdgeError::Storage(_) => (503, "unavailable"),
+            EdgeError::Internal(_) => (500, "internal"),
+        }
+    }
+
+    /// The one place errors become responses. Server-side details are logged (without
+    /// request data) and replaced by a generic sentence.
+    pub fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            EdgeError::Storage(detail) | EdgeError::Internal(detail) => {
+                worker::console_error!("{code}: {detail}");
+                if status == 503 {
+                    "The service is briefly unavailable; try again shortly.".to_string()
+                } else {
+                    "Something went wrong on our side; try again shortly.".to_string()
+                }
+            }
+            other => other.to_string(),
+        };
+        let body = serde_json::json!({"error": {"code": code, "message": message}});
+        let mut builder = ResponseBuilder::new().with_status(status);
+        if status == 429 {
+            builder = builder.with_header("retry-after", "10").unwrap_or_else(|_| ResponseBuilder::new().with_status(429));
+        }
+        builder
+            .from_json(&body)
+            .unwrap_or_else(|_| Response::builder().with_status(status).empty())
+    }
+}
+
+pub type EdgeResult<T> = Result<T, EdgeError>;

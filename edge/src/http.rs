@@ -1,0 +1,68 @@
+//! Small HTTP helpers shared by the route modules.
+
+use serde::Serialize;
+use shared::api::MAX_BODY_BYTES;
+use worker::{Request, Response, ResponseBuilder};
+
+use crate::error::{EdgeError, EdgeResult};
+
+/// Reads a JSON body: refuses the wrong content type (415) and oversize bodies (413) before
+/// parsing, so a bad request costs nothing and changes nothing.
+pub async fn json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
+    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    if !content_type.to_ascii_lowercase().starts_with("application/json") {
+        return Err(EdgeError::UnsupportedMediaType);
+    }
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(EdgeError::TooLarge(MAX_BODY_BYTES));
+    }
+    let bytes = req.bytes().await.map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(EdgeError::TooLarge(MAX_BODY_BYTES));
+    }
+    Ok(bytes)
+}
+
+pub fn json<T: Serialize>(status: u16, value: &T) -> EdgeResult<Response> {
+    Ok(ResponseBuilder::new()
+        .with_status(status)
+        .with_header("cache-control", "no-store")?
+        .from_json(value)?)
+}
+
+pub fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// The public origin for links: `PUBLIC_BASE_URL` when set, else the request's own origin.
+pub fn public_base(req: &Request, configured: Option<&str>) -> String {
+    if let Some(base) = configured {
+        return base.to_string();
+    }
+    req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+}
+
+/// Decodes one percent-encoded path segment.
+pub fn decode_segment(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(v) = u8::from_str_radix(&segment[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,201 @@
+//! Typed access to KV. Every read and write of state goes through here.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use serde::{de::DeserializeOwned, Serialize};
+use shared::api::MerchantConfig;
+use shared::cache::CarrierCache;
+use shared::shipment::ShipmentRecord;
+use shared::{Itn, MerchantId, Timestamp, TrackingNumber};
+use worker::kv::KvStore;
+use worker::Env;
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::keys;
+
+pub const BINDING: &str = "WAYMARK";
+/// Merchant configuration changes rarely; an isolate may reuse it this long (milliseconds).
+const MERCHANT_MEMO_MS: i64 = 30_000;
+
+thread_local! {
+    /// Per-isolate memo of merchant configs, so a warm lookup reads only the shipment and its
+    /// carrier cache from KV. Entries expire quickly; key rotation is also applied locally.
+    static MERCHANTS: RefCell<HashMap<String, (i64, MerchantConfig)>> = RefCell::new(HashMap::new());
+    /// TN → ITN is immutable once written (a corrected TN gets a new entry).
+    static TN_INDEX: RefCell<HashMap<String, Itn>> = RefCell::new(HashMap::new());
+}
+
+pub struct Store {
+    kv: KvStore,
+}
+
+impl Store {
+    pub fn open(env: &Env) -> EdgeResult<Store> {
+        Ok(Store { kv: env.kv(BINDING)? })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, key: &str) -> EdgeResult<Option<T>> {
+        match self.kv.get(key).text().await? {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| EdgeError::Internal(format!("stored value under {} is unreadable: {e}", key.split(':').next().unwrap_or("")))),
+        }
+    }
+
+    async fn put<T: Serialize>(&self, key: &str, value: &T) -> EdgeResult<()> {
+        let text = serde_json::to_string(value)?;
+        self.kv.put(key, text)?.execute().await?;
+        Ok(())
+    }
+
+    async fn put_ttl<T: Serialize>(&self, key: &str, value: &T, ttl_seconds: u64) -> EdgeResult<()> {
+        let text = serde_json::to_string(value)?;
+        self.kv.put(key, text)?.expiration_ttl(ttl_seconds.max(60)).execute().await?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, key: &str) -> EdgeResult<()> {
+        Ok(self.kv.delete(key).await?)
+    }
+
+    // ----- merchants -----
+
+    pub async fn merchant(&self, id: &MerchantId, now: Timestamp) -> EdgeResult<Option<MerchantConfig>> {
+        let memo = MERCHANTS.with(|m| m.borrow().get(id.as_str()).filter(|(at, _)| now.millis() - at < MERCHANT_MEMO_MS).map(|(_, c)| c.clone()));
+        if let Some(config) = memo {
+            return Ok(Some(config));
+        }
+        let config: Option<MerchantConfig> = self.get(&keys::merchant(id)).await?;
+        if let Some(config) = &config {
+            MERCHANTS.with(|m| m.borrow_mut().insert(id.to_string(), (now.millis(), config.clone())));
+        }
+        Ok(config)
+    }
+
+    /// Reads straight from KV, bypassing the memo (for read-modify-write).
+    pub async fn merchant_uncached(&self, id: &MerchantId) -> EdgeResult<Option<MerchantConfig>> {
+        self.get(&keys::merchant(id)).await
+    }
+
+    pub async fn put_merchant(&self, config: &MerchantConfig, now: Timestamp) -> EdgeResult<()> {
+        self.put(&keys::merchant(&config.id), config).await?;
+        MERCHANTS.with(|m| m.borrow_mut().insert(config.id.to_string(), (now.millis(), config.clone())));
+        Ok(())
+    }
+
+    // ----- shipments -----
+
+    pub async fn shipment(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<Option<ShipmentRecord>> {
+        self.get(&keys::shipment(merchant, itn)).await
+    }
+
+    pub async fn put_shipment(&self, record: &ShipmentRecord) -> EdgeResult<()> {
+        self.put(&keys::shipment(&record.merchant, record.itn), record).await
+    }
+
+    pub async fn itn_for_tn(&self, merchant: &MerchantId, tn: &TrackingNumber) -> EdgeResult<Option<Itn>> {
+        let key = keys::tn_index(merchant, tn);
+        if let Some(itn) = TN_INDEX.with(|m| m.borrow().get(&key).copied()) {
+            return Ok(Some(itn));
+        }
+        let itn: Option<Itn> = self.get(&key).await?;
+        if let Some(itn) = itn {
+            TN_INDEX.with(|m| m.borrow_mut().insert(key, itn));
+        }
+        Ok(itn)
+    }
+
+    pub async fn index_tn(&self, merchant: &MerchantId, tn: &TrackingNumber, itn: Itn) -> EdgeResult<()> {
+        self.put(&keys::tn_index(merchant, tn), &itn).await?;
+        let global = keys::tn_global(tn);
+        let mut owners: Vec<(MerchantId, Itn)> = self.get(&global).await?.unwrap_or_default();
+        if !owners.iter().any(|(m, i)| m == merchant && *i == itn) {
+            owners.push((merchant.clone(), itn));
+            self.put(&global, &owners).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn unindex_tn(&self, merchant: &MerchantId, tn: &TrackingNumber, itn: Itn) -> EdgeResult<()> {
+        let key = keys::tn_index(merchant, tn);
+        TN_INDEX.with(|m| m.borrow_mut().remove(&key));
+        self.delete(&key).await?;
+        let global = keys::tn_global(tn);
+        let mut owners: Vec<(MerchantId, Itn)> = self.get(&global).await?.unwrap_or_default();
+        owners.retain(|(m, i)| !(m == merchant && *i == itn));
+        self.put(&global, &owners).await
+    }
+
+    /// Every (merchant, ITN) that carries this TN: how webhooks find their shipments.
+    pub async fn owners_of_tn(&self, tn: &TrackingNumber) -> EdgeResult<Vec<(MerchantId, Itn)>> {
+        Ok(self.get(&keys::tn_global(tn)).await?.unwrap_or_default())
+    }
+
+    // ----- carrier cache -----
+
+    pub async fn carrier(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<CarrierCache> {
+        Ok(self.get(&keys::carrier(merchant, itn)).await?.unwrap_or_default())
+    }
+
+    pub async fn put_carrier(&self, merchant: &MerchantId, itn: Itn, cache: &CarrierCache) -> EdgeResult<()> {
+        self.put(&keys::carrier(merchant, itn), cache).await
+    }
+
+    // ----- refresh bookkeeping -----
+
+    pub async fn mark_active(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<()> {
+        self.put(&keys::active(merchant, itn), &1).await
+    }
+
+    pub async fn mark_inactive(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<()> {
+        self.delete(&keys::active(merchant, itn)).await
+    }
+
+    /// One page of active shipments for the cron.
+    pub async fn active_page(&self, cursor: Option<String>, limit: u64) -> EdgeResult<(Vec<(MerchantId, Itn)>, Option<String>)> {
+        let mut list = self.kv.list().prefix(keys::ACTIVE_PREFIX.to_string()).limit(limit);
+        if let Some(cursor) = cursor {
+            list = list.cursor(cursor);
+        }
+        let page = list.execute().await?;
+        let items = page
+            .keys
+            .iter()
+            .filter_map(|k| {
+                let rest = k.name.strip_prefix(keys::ACTIVE_PREFIX)?;
+                let (merchant, itn) = rest.split_once(':')?;
+                Some((merchant.parse().ok()?, itn.parse().ok()?))
+            })
+            .collect();
+        Ok((items, (!page.list_complete).then_some(page.cursor).flatten()))
+    }
+
+    // ----- idempotency and webhook de-duplication -----
+
+    pub async fn idempotent_itn(&self, merchant: &MerchantId, digest: &str) -> EdgeResult<Option<Itn>> {
+        self.get(&keys::idempotency(merchant, digest)).await
+    }
+
+    pub async fn remember_idempotent(&self, merchant: &MerchantId, digest: &str, itn: Itn) -> EdgeResult<()> {
+        self.put_ttl(&keys::idempotency(merchant, digest), &itn, 7 * 24 * 3600).await
+    }
+
+    pub async fn webhook_seen(&self, digest: &str) -> EdgeResult<bool> {
+        Ok(self.kv.get(&keys::webhook_event(digest)).text().await?.is_some())
+    }
+
+    pub async fn remember_webhook(&self, digest: &str) -> EdgeResult<()> {
+        self.put_ttl(&keys::webhook_event(digest), &1, 7 * 24 * 3600).await
+    }
+}
+
+impl Store {
+    pub async fn key_owner(&self, hash: &str) -> EdgeResult<Option<MerchantId>> {
+        self.get(&keys::api_key(hash)).await
+    }
+    pub async fn put_key_owner(&self, hash: &str, merchant: &MerchantId) -> EdgeResult<()> {
+        self.put(&keys::api_key(hash), merchant).await
+    }
+}
