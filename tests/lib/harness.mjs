@@ -81,7 +81,7 @@ export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPor
   const edge = start(wrangler, args, { env, echo });
   const edgeBase = `http://127.0.0.1:${edgePort}`;
   await waitFor(`${edgeBase}/healthz`, edge, 90000);
-  const shop = start("/usr/bin/python3", ["-m", "http.server", String(shopPort), "--bind", "127.0.0.1", "--directory", "www"], { echo: false });
+  const shop = start("/usr/bin/python3", ["tests/shop_server.py", "--port", String(shopPort), "--edge", edgeBase], { echo: false });
   const shopBase = `http://127.0.0.1:${shopPort}`;
   await waitFor(`${shopBase}/index.html`, shop);
   return { edgeBase, standinBase, shopBase, state, edge, standin };

@@ -290,7 +290,13 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
 
 #[component]
 fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
-    let shown = entry.time.as_deref().and_then(|t| intl::show(t, catalog.lang_tag));
+    let shown = entry.time.as_deref().and_then(|t| intl::show(t, catalog.lang_tag)).map(|mut t| {
+        // Our own checkpoint times are instants; only carrier scans have a "local time".
+        if entry.source == Source::Merchant {
+            t.carrier_local = None;
+        }
+        t
+    });
     let class = match (entry.source, entry.done) {
         (_, false) => "wm-entry wm-pending",
         (Source::Merchant, true) => "wm-entry wm-merchant",
