@@ -24,7 +24,10 @@ pub struct CallError {
 
 impl From<ApiError> for CallError {
     fn from(error: ApiError) -> Self {
-        CallError { error, retry_after: None }
+        CallError {
+            error,
+            retry_after: None,
+        }
     }
 }
 
@@ -38,13 +41,25 @@ impl<'a> AfterShip<'a> {
     }
 
     fn url(&self, tail: &str) -> String {
-        format!("{}/tracking/{}/trackings{tail}", self.config.aftership_base, self.config.aftership_version)
+        format!(
+            "{}/tracking/{}/trackings{tail}",
+            self.config.aftership_base, self.config.aftership_version
+        )
     }
 
-    async fn call(&self, method: Method, url: &str, body: Option<String>) -> Result<serde_json::Value, CallError> {
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<serde_json::Value, CallError> {
         let headers = Headers::new();
         let key = self.config.aftership_key.as_deref().unwrap_or_default();
-        let set = |name: &str, value: &str| headers.set(name, value).map_err(|_| CallError::from(ApiError::Malformed { status: 0 }));
+        let set = |name: &str, value: &str| {
+            headers
+                .set(name, value)
+                .map_err(|_| CallError::from(ApiError::Malformed { status: 0 }))
+        };
         set("as-api-key", key)?;
         set("content-type", "application/json")?;
         set("accept", "application/json")?;
@@ -53,7 +68,8 @@ impl<'a> AfterShip<'a> {
         if let Some(body) = body {
             init.with_body(Some(body.into()));
         }
-        let request = Request::new_with_init(url, &init).map_err(|_| CallError::from(ApiError::Malformed { status: 0 }))?;
+        let request = Request::new_with_init(url, &init)
+            .map_err(|_| CallError::from(ApiError::Malformed { status: 0 }))?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(request);
@@ -75,7 +91,12 @@ impl<'a> AfterShip<'a> {
             .ok()
             .flatten()
             .and_then(|v| v.trim().parse::<i64>().ok());
-        let body = match select(Box::pin(response.bytes()), Box::pin(Delay::from(CALL_TIMEOUT))).await {
+        let body = match select(
+            Box::pin(response.bytes()),
+            Box::pin(Delay::from(CALL_TIMEOUT)),
+        )
+        .await
+        {
             Either::Left((Ok(bytes), _)) => bytes,
             _ => return Err(ApiError::Server { status: 504 }.into()),
         };
@@ -98,17 +119,27 @@ impl<'a> AfterShip<'a> {
         if let Some(slug) = slug {
             body["slug"] = json!(slug.as_str());
         }
-        match self.call(Method::Post, &self.url(""), Some(body.to_string())).await {
+        match self
+            .call(Method::Post, &self.url(""), Some(body.to_string()))
+            .await
+        {
             Ok(data) => tracking_in_data(&data)
                 .map(CarrierTracking::from_value)
                 .ok_or(ApiError::Malformed { status: 201 }.into()),
-            Err(CallError { error: ApiError::AlreadyExists, .. }) => self.find(tn, slug).await,
+            Err(CallError {
+                error: ApiError::AlreadyExists,
+                ..
+            }) => self.find(tn, slug).await,
             Err(other) => Err(other),
         }
     }
 
     /// Finds an existing tracking by number (and slug, when known).
-    pub async fn find(&self, tn: &TrackingNumber, slug: Option<&Slug>) -> Result<CarrierTracking, CallError> {
+    pub async fn find(
+        &self,
+        tn: &TrackingNumber,
+        slug: Option<&Slug>,
+    ) -> Result<CarrierTracking, CallError> {
         let mut query = format!("?tracking_numbers={}", tn.as_str());
         if let Some(slug) = slug {
             query.push_str(&format!("&slug={}", slug.as_str()));
@@ -121,8 +152,13 @@ impl<'a> AfterShip<'a> {
 
     /// Reads a tracking by AfterShip's id.
     pub async fn get(&self, id: &str) -> Result<CarrierTracking, CallError> {
-        let safe_id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-        let data = self.call(Method::Get, &self.url(&format!("/{safe_id}")), None).await?;
+        let safe_id: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let data = self
+            .call(Method::Get, &self.url(&format!("/{safe_id}")), None)
+            .await?;
         tracking_in_data(&data)
             .map(CarrierTracking::from_value)
             .ok_or(ApiError::Malformed { status: 200 }.into())

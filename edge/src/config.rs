@@ -32,11 +32,13 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_API_BASE.to_string())
                 .trim_end_matches('/')
                 .to_string(),
-            aftership_version: read(env, "AFTERSHIP_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
+            aftership_version: read(env, "AFTERSHIP_API_VERSION")
+                .unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
             aftership_key: read(env, "AFTERSHIP_API_KEY"),
             webhook_secret: read(env, "AFTERSHIP_WEBHOOK_SECRET"),
             admin_token: read(env, "ADMIN_TOKEN"),
-            public_base_url: read(env, "PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+            public_base_url: read(env, "PUBLIC_BASE_URL")
+                .map(|u| u.trim_end_matches('/').to_string()),
         }
     }
 }

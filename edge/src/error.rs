@@ -94,7 +94,9 @@ impl EdgeError {
         let body = serde_json::json!({"error": {"code": code, "message": message}});
         let mut builder = ResponseBuilder::new().with_status(status);
         if status == 429 {
-            builder = builder.with_header("retry-after", "10").unwrap_or_else(|_| ResponseBuilder::new().with_status(429));
+            builder = builder
+                .with_header("retry-after", "10")
+                .unwrap_or_else(|_| ResponseBuilder::new().with_status(429));
         }
         builder
             .from_json(&body)

@@ -9,8 +9,16 @@ use crate::error::{EdgeError, EdgeResult};
 /// Reads a JSON body: refuses the wrong content type (415) and oversize bodies (413) before
 /// parsing, so a bad request costs nothing and changes nothing.
 pub async fn json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
-    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
-    if !content_type.to_ascii_lowercase().starts_with("application/json") {
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
         return Err(EdgeError::UnsupportedMediaType);
     }
     let declared = req
@@ -22,7 +30,10 @@ pub async fn json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(EdgeError::TooLarge(MAX_BODY_BYTES));
     }
-    let bytes = req.bytes().await.map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
     if bytes.len() > MAX_BODY_BYTES {
         return Err(EdgeError::TooLarge(MAX_BODY_BYTES));
     }
@@ -45,7 +56,9 @@ pub fn public_base(req: &Request, configured: Option<&str>) -> String {
     if let Some(base) = configured {
         return base.to_string();
     }
-    req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    req.url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 /// Decodes one percent-encoded path segment.

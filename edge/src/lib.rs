@@ -37,22 +37,50 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// The router: path segments matched by shape, one handler per resource and method.
 async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
     let path = req.path();
-    let segments: Vec<String> = path.trim_matches('/').split('/').map(decode_segment).collect();
+    let segments: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(decode_segment)
+        .collect();
     let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = req.method();
     match (parts.as_slice(), method) {
-        (["v1", "admin", "merchants"], Method::Post) => routes::admin::create_merchant(req, &env).await,
-        (["v1", "admin", "merchants", id, "keys"], Method::Post) => routes::admin::rotate_key(req, &env, id).await,
-        (["v1", "merchants", id, "checkpoints"], Method::Put) => routes::merchants::put_checkpoints(req, &env, id).await,
-        (["v1", "merchants", id, "checkpoints"], Method::Get) => routes::merchants::get_checkpoints(req, &env, id).await,
-        (["v1", "merchants", id, "shipments"], Method::Post) => routes::shipments::create(req, &env, id).await,
-        (["v1", "merchants", id, "shipments", itn], Method::Get) => routes::shipments::get(req, &env, id, itn).await,
-        (["v1", "merchants", id, "shipments", itn, "tracking"], Method::Put) => routes::shipments::attach_tracking(req, &env, id, itn).await,
-        (["v1", "merchants", id, "shipments", itn, "events"], Method::Post) => routes::shipments::add_event(req, &env, id, itn).await,
-        (["v1", "track", merchant, number], Method::Get) => routes::track::lookup(req, &env, &ctx, merchant, number).await,
-        (["v1", "track", merchant, _number], Method::Options) => routes::track::preflight(req, &env, merchant).await,
-        (["v1", "webhooks", "aftership"], Method::Post) => routes::webhook::receive(req, &env).await,
-        (["t", merchant, number], Method::Get) => routes::pages::tracking_page(req, &env, merchant, number).await,
+        (["v1", "admin", "merchants"], Method::Post) => {
+            routes::admin::create_merchant(req, &env).await
+        }
+        (["v1", "admin", "merchants", id, "keys"], Method::Post) => {
+            routes::admin::rotate_key(req, &env, id).await
+        }
+        (["v1", "merchants", id, "checkpoints"], Method::Put) => {
+            routes::merchants::put_checkpoints(req, &env, id).await
+        }
+        (["v1", "merchants", id, "checkpoints"], Method::Get) => {
+            routes::merchants::get_checkpoints(req, &env, id).await
+        }
+        (["v1", "merchants", id, "shipments"], Method::Post) => {
+            routes::shipments::create(req, &env, id).await
+        }
+        (["v1", "merchants", id, "shipments", itn], Method::Get) => {
+            routes::shipments::get(req, &env, id, itn).await
+        }
+        (["v1", "merchants", id, "shipments", itn, "tracking"], Method::Put) => {
+            routes::shipments::attach_tracking(req, &env, id, itn).await
+        }
+        (["v1", "merchants", id, "shipments", itn, "events"], Method::Post) => {
+            routes::shipments::add_event(req, &env, id, itn).await
+        }
+        (["v1", "track", merchant, number], Method::Get) => {
+            routes::track::lookup(req, &env, &ctx, merchant, number).await
+        }
+        (["v1", "track", merchant, _number], Method::Options) => {
+            routes::track::preflight(req, &env, merchant).await
+        }
+        (["v1", "webhooks", "aftership"], Method::Post) => {
+            routes::webhook::receive(req, &env).await
+        }
+        (["t", merchant, number], Method::Get) => {
+            routes::pages::tracking_page(req, &env, merchant, number).await
+        }
         (["healthz"], Method::Get) => http::json(200, &serde_json::json!({"ok": true})),
         (["v1", ..], _) => Err(api_method_or_route(parts.as_slice())),
         _ => routes::assets::serve(req, &env).await,

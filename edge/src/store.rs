@@ -32,15 +32,20 @@ pub struct Store {
 
 impl Store {
     pub fn open(env: &Env) -> EdgeResult<Store> {
-        Ok(Store { kv: env.kv(BINDING)? })
+        Ok(Store {
+            kv: env.kv(BINDING)?,
+        })
     }
 
     async fn get<T: DeserializeOwned>(&self, key: &str) -> EdgeResult<Option<T>> {
         match self.kv.get(key).text().await? {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| EdgeError::Internal(format!("stored value under {} is unreadable: {e}", key.split(':').next().unwrap_or("")))),
+            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                EdgeError::Internal(format!(
+                    "stored value under {} is unreadable: {e}",
+                    key.split(':').next().unwrap_or("")
+                ))
+            }),
         }
     }
 
@@ -50,9 +55,18 @@ impl Store {
         Ok(())
     }
 
-    async fn put_ttl<T: Serialize>(&self, key: &str, value: &T, ttl_seconds: u64) -> EdgeResult<()> {
+    async fn put_ttl<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl_seconds: u64,
+    ) -> EdgeResult<()> {
         let text = serde_json::to_string(value)?;
-        self.kv.put(key, text)?.expiration_ttl(ttl_seconds.max(60)).execute().await?;
+        self.kv
+            .put(key, text)?
+            .expiration_ttl(ttl_seconds.max(60))
+            .execute()
+            .await?;
         Ok(())
     }
 
@@ -62,14 +76,26 @@ impl Store {
 
     // ----- merchants -----
 
-    pub async fn merchant(&self, id: &MerchantId, now: Timestamp) -> EdgeResult<Option<MerchantConfig>> {
-        let memo = MERCHANTS.with(|m| m.borrow().get(id.as_str()).filter(|(at, _)| now.millis() - at < MERCHANT_MEMO_MS).map(|(_, c)| c.clone()));
+    pub async fn merchant(
+        &self,
+        id: &MerchantId,
+        now: Timestamp,
+    ) -> EdgeResult<Option<MerchantConfig>> {
+        let memo = MERCHANTS.with(|m| {
+            m.borrow()
+                .get(id.as_str())
+                .filter(|(at, _)| now.millis() - at < MERCHANT_MEMO_MS)
+                .map(|(_, c)| c.clone())
+        });
         if let Some(config) = memo {
             return Ok(Some(config));
         }
         let config: Option<MerchantConfig> = self.get(&keys::merchant(id)).await?;
         if let Some(config) = &config {
-            MERCHANTS.with(|m| m.borrow_mut().insert(id.to_string(), (now.millis(), config.clone())));
+            MERCHANTS.with(|m| {
+                m.borrow_mut()
+                    .insert(id.to_string(), (now.millis(), config.clone()))
+            });
         }
         Ok(config)
     }
@@ -81,21 +107,33 @@ impl Store {
 
     pub async fn put_merchant(&self, config: &MerchantConfig, now: Timestamp) -> EdgeResult<()> {
         self.put(&keys::merchant(&config.id), config).await?;
-        MERCHANTS.with(|m| m.borrow_mut().insert(config.id.to_string(), (now.millis(), config.clone())));
+        MERCHANTS.with(|m| {
+            m.borrow_mut()
+                .insert(config.id.to_string(), (now.millis(), config.clone()))
+        });
         Ok(())
     }
 
     // ----- shipments -----
 
-    pub async fn shipment(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<Option<ShipmentRecord>> {
+    pub async fn shipment(
+        &self,
+        merchant: &MerchantId,
+        itn: Itn,
+    ) -> EdgeResult<Option<ShipmentRecord>> {
         self.get(&keys::shipment(merchant, itn)).await
     }
 
     pub async fn put_shipment(&self, record: &ShipmentRecord) -> EdgeResult<()> {
-        self.put(&keys::shipment(&record.merchant, record.itn), record).await
+        self.put(&keys::shipment(&record.merchant, record.itn), record)
+            .await
     }
 
-    pub async fn itn_for_tn(&self, merchant: &MerchantId, tn: &TrackingNumber) -> EdgeResult<Option<Itn>> {
+    pub async fn itn_for_tn(
+        &self,
+        merchant: &MerchantId,
+        tn: &TrackingNumber,
+    ) -> EdgeResult<Option<Itn>> {
         let key = keys::tn_index(merchant, tn);
         if let Some(itn) = TN_INDEX.with(|m| m.borrow().get(&key).copied()) {
             return Ok(Some(itn));
@@ -107,7 +145,12 @@ impl Store {
         Ok(itn)
     }
 
-    pub async fn index_tn(&self, merchant: &MerchantId, tn: &TrackingNumber, itn: Itn) -> EdgeResult<()> {
+    pub async fn index_tn(
+        &self,
+        merchant: &MerchantId,
+        tn: &TrackingNumber,
+        itn: Itn,
+    ) -> EdgeResult<()> {
         self.put(&keys::tn_index(merchant, tn), &itn).await?;
         let global = keys::tn_global(tn);
         let mut owners: Vec<(MerchantId, Itn)> = self.get(&global).await?.unwrap_or_default();
@@ -118,7 +161,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn unindex_tn(&self, merchant: &MerchantId, tn: &TrackingNumber, itn: Itn) -> EdgeResult<()> {
+    pub async fn unindex_tn(
+        &self,
+        merchant: &MerchantId,
+        tn: &TrackingNumber,
+        itn: Itn,
+    ) -> EdgeResult<()> {
         let key = keys::tn_index(merchant, tn);
         TN_INDEX.with(|m| m.borrow_mut().remove(&key));
         self.delete(&key).await?;
@@ -136,10 +184,18 @@ impl Store {
     // ----- carrier cache -----
 
     pub async fn carrier(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<CarrierCache> {
-        Ok(self.get(&keys::carrier(merchant, itn)).await?.unwrap_or_default())
+        Ok(self
+            .get(&keys::carrier(merchant, itn))
+            .await?
+            .unwrap_or_default())
     }
 
-    pub async fn put_carrier(&self, merchant: &MerchantId, itn: Itn, cache: &CarrierCache) -> EdgeResult<()> {
+    pub async fn put_carrier(
+        &self,
+        merchant: &MerchantId,
+        itn: Itn,
+        cache: &CarrierCache,
+    ) -> EdgeResult<()> {
         self.put(&keys::carrier(merchant, itn), cache).await
     }
 
@@ -154,8 +210,16 @@ impl Store {
     }
 
     /// One page of active shipments for the cron.
-    pub async fn active_page(&self, cursor: Option<String>, limit: u64) -> EdgeResult<(Vec<(MerchantId, Itn)>, Option<String>)> {
-        let mut list = self.kv.list().prefix(keys::ACTIVE_PREFIX.to_string()).limit(limit);
+    pub async fn active_page(
+        &self,
+        cursor: Option<String>,
+        limit: u64,
+    ) -> EdgeResult<(Vec<(MerchantId, Itn)>, Option<String>)> {
+        let mut list = self
+            .kv
+            .list()
+            .prefix(keys::ACTIVE_PREFIX.to_string())
+            .limit(limit);
         if let Some(cursor) = cursor {
             list = list.cursor(cursor);
         }
@@ -169,25 +233,44 @@ impl Store {
                 Some((merchant.parse().ok()?, itn.parse().ok()?))
             })
             .collect();
-        Ok((items, (!page.list_complete).then_some(page.cursor).flatten()))
+        Ok((
+            items,
+            (!page.list_complete).then_some(page.cursor).flatten(),
+        ))
     }
 
     // ----- idempotency and webhook de-duplication -----
 
-    pub async fn idempotent_itn(&self, merchant: &MerchantId, digest: &str) -> EdgeResult<Option<Itn>> {
+    pub async fn idempotent_itn(
+        &self,
+        merchant: &MerchantId,
+        digest: &str,
+    ) -> EdgeResult<Option<Itn>> {
         self.get(&keys::idempotency(merchant, digest)).await
     }
 
-    pub async fn remember_idempotent(&self, merchant: &MerchantId, digest: &str, itn: Itn) -> EdgeResult<()> {
-        self.put_ttl(&keys::idempotency(merchant, digest), &itn, 7 * 24 * 3600).await
+    pub async fn remember_idempotent(
+        &self,
+        merchant: &MerchantId,
+        digest: &str,
+        itn: Itn,
+    ) -> EdgeResult<()> {
+        self.put_ttl(&keys::idempotency(merchant, digest), &itn, 7 * 24 * 3600)
+            .await
     }
 
     pub async fn webhook_seen(&self, digest: &str) -> EdgeResult<bool> {
-        Ok(self.kv.get(&keys::webhook_event(digest)).text().await?.is_some())
+        Ok(self
+            .kv
+            .get(&keys::webhook_event(digest))
+            .text()
+            .await?
+            .is_some())
     }
 
     pub async fn remember_webhook(&self, digest: &str) -> EdgeResult<()> {
-        self.put_ttl(&keys::webhook_event(digest), &1, 7 * 24 * 3600).await
+        self.put_ttl(&keys::webhook_event(digest), &1, 7 * 24 * 3600)
+            .await
     }
 }
 

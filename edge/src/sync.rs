@@ -18,11 +18,18 @@ pub fn now() -> Timestamp {
 /// Tries to register the shipment's TN with AfterShip. Records the outcome as an event
 /// (registered, or deferred with a retry time) and caches any tracking data that came back.
 /// Returns whether the TN is now registered.
-pub async fn register(store: &Store, config: &Config, merchant: &MerchantId, itn: Itn) -> EdgeResult<bool> {
+pub async fn register(
+    store: &Store,
+    config: &Config,
+    merchant: &MerchantId,
+    itn: Itn,
+) -> EdgeResult<bool> {
     let Some(mut record) = store.shipment(merchant, itn).await? else {
         return Ok(false);
     };
-    let state = record.state().map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let state = record
+        .state()
+        .map_err(|e| EdgeError::Internal(e.to_string()))?;
     let Some(tracking) = &state.tracking else {
         return Ok(false);
     };
@@ -30,7 +37,12 @@ pub async fn register(store: &Store, config: &Config, merchant: &MerchantId, itn
         return Ok(true);
     }
     let result = AfterShip::new(config)
-        .register(&tracking.tracking_number, tracking.slug.as_ref(), merchant, itn)
+        .register(
+            &tracking.tracking_number,
+            tracking.slug.as_ref(),
+            merchant,
+            itn,
+        )
         .await;
     let now = now();
     match result {
@@ -43,11 +55,15 @@ pub async fn register(store: &Store, config: &Config, merchant: &MerchantId, itn
             });
             store.put_shipment(&record).await?;
             let cache = store.carrier(merchant, itn).await?;
-            store.put_carrier(merchant, itn, &cache.succeeded(Some(carrier), now)).await?;
+            store
+                .put_carrier(merchant, itn, &cache.succeeded(Some(carrier), now))
+                .await?;
             Ok(true)
         }
         Err(failure) => {
-            record.events.push(state.defer_registration(reason(&failure.error), now));
+            record
+                .events
+                .push(state.defer_registration(reason(&failure.error), now));
             store.put_shipment(&record).await?;
             Ok(false)
         }
@@ -68,7 +84,12 @@ fn reason(error: &ApiError) -> &'static str {
 }
 
 /// Fetches the tracking from AfterShip and stores the outcome in the carrier cache.
-pub async fn refresh(store: &Store, config: &Config, record: &ShipmentRecord, aftership_id: &str) -> EdgeResult<CarrierCache> {
+pub async fn refresh(
+    store: &Store,
+    config: &Config,
+    record: &ShipmentRecord,
+    aftership_id: &str,
+) -> EdgeResult<CarrierCache> {
     let merchant = &record.merchant;
     let itn = record.itn;
     let cache = store.carrier(merchant, itn).await?;
@@ -79,18 +100,30 @@ pub async fn refresh(store: &Store, config: &Config, record: &ShipmentRecord, af
         Err(failure) => cache.failed(&failure.error, failure.retry_after, now),
     };
     store.put_carrier(merchant, itn, &updated).await?;
-    if updated.tracking.as_ref().and_then(CarrierTracking::effective_tag).is_some_and(|t| t.is_final()) {
+    if updated
+        .tracking
+        .as_ref()
+        .and_then(CarrierTracking::effective_tag)
+        .is_some_and(|t| t.is_final())
+    {
         store.mark_inactive(merchant, itn).await?;
     }
     Ok(updated)
 }
 
 /// Applies a tracking pushed by AfterShip (webhook) to one shipment's cache.
-pub async fn apply_pushed(store: &Store, merchant: &MerchantId, itn: Itn, tracking: CarrierTracking) -> EdgeResult<()> {
+pub async fn apply_pushed(
+    store: &Store,
+    merchant: &MerchantId,
+    itn: Itn,
+    tracking: CarrierTracking,
+) -> EdgeResult<()> {
     let now = now();
     let cache = store.carrier(merchant, itn).await?;
     let final_tag = tracking.effective_tag().is_some_and(|t| t.is_final());
-    store.put_carrier(merchant, itn, &cache.succeeded(Some(tracking), now)).await?;
+    store
+        .put_carrier(merchant, itn, &cache.succeeded(Some(tracking), now))
+        .await?;
     if final_tag {
         store.mark_inactive(merchant, itn).await?;
     }

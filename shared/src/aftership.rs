@@ -45,7 +45,9 @@ impl Tag {
 
     /// Parses AfterShip's spelling. Unknown tags yield `None`: tolerated, never an error.
     pub fn parse(text: &str) -> Option<Tag> {
-        Tag::ALL.into_iter().find(|tag| tag.as_str().eq_ignore_ascii_case(text.trim()))
+        Tag::ALL
+            .into_iter()
+            .find(|tag| tag.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -132,7 +134,10 @@ impl SubtagMeaning {
     }
 
     pub fn is_return(self) -> bool {
-        matches!(self, SubtagMeaning::ReturningToSender | SubtagMeaning::ReturnedToSender)
+        matches!(
+            self,
+            SubtagMeaning::ReturningToSender | SubtagMeaning::ReturnedToSender
+        )
     }
 }
 
@@ -188,7 +193,10 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ApiError::RateLimited | ApiError::Server { .. } | ApiError::Malformed { .. } | ApiError::Unauthorized
+            ApiError::RateLimited
+                | ApiError::Server { .. }
+                | ApiError::Malformed { .. }
+                | ApiError::Unauthorized
         )
     }
 }
@@ -204,7 +212,10 @@ pub fn read_envelope(status: u16, body: &[u8]) -> Result<Value, ApiError> {
         .and_then(Value::as_i64);
     if (200..300).contains(&status) {
         return match parsed {
-            Some(mut value) if value.is_object() => Ok(value.get_mut("data").map(Value::take).unwrap_or(Value::Null)),
+            Some(mut value) if value.is_object() => Ok(value
+                .get_mut("data")
+                .map(Value::take)
+                .unwrap_or(Value::Null)),
             _ => Err(ApiError::Malformed { status }),
         };
     }
@@ -231,10 +242,16 @@ pub fn tracking_in_data(data: &Value) -> Option<&Value> {
     if let Some(tracking) = data.get("tracking").filter(|t| t.is_object()) {
         return Some(tracking);
     }
-    if let Some(first) = data.get("trackings").and_then(Value::as_array).and_then(|l| l.first()) {
+    if let Some(first) = data
+        .get("trackings")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+    {
         return Some(first);
     }
-    let looks_like_tracking = ["tracking_number", "checkpoints", "slug", "tag"].iter().any(|k| data.get(k).is_some());
+    let looks_like_tracking = ["tracking_number", "checkpoints", "slug", "tag"]
+        .iter()
+        .any(|k| data.get(k).is_some());
     (data.is_object() && looks_like_tracking).then_some(data)
 }
 
@@ -242,7 +259,12 @@ pub fn tracking_in_data(data: &Value) -> Option<&Value> {
 pub fn trackings_in_data(data: &Value) -> Vec<CarrierTracking> {
     data.get("trackings")
         .and_then(Value::as_array)
-        .map(|list| list.iter().filter(|t| t.is_object()).map(CarrierTracking::from_value).collect())
+        .map(|list| {
+            list.iter()
+                .filter(|t| t.is_object())
+                .map(CarrierTracking::from_value)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -263,7 +285,11 @@ impl CarrierTracking {
         let checkpoints = tracking
             .get("checkpoints")
             .and_then(Value::as_array)
-            .map(|list| list.iter().filter_map(CarrierCheckpoint::from_value).collect())
+            .map(|list| {
+                list.iter()
+                    .filter_map(CarrierCheckpoint::from_value)
+                    .collect()
+            })
             .unwrap_or_default();
         let custom = tracking.get("custom_fields");
         CarrierTracking {
@@ -290,8 +316,22 @@ impl CarrierTracking {
     }
 
     /// The tracking's own tag, else the newest checkpoint's (some payloads omit the former).
+    /// "Newest" is by time, not by position: carriers list checkpoints in either order.
     pub fn effective_tag(&self) -> Option<Tag> {
-        self.tag.or_else(|| self.checkpoints.iter().rev().find_map(|c| c.tag))
+        self.tag.or_else(|| {
+            let mut last_key = i64::MIN;
+            self.checkpoints
+                .iter()
+                .enumerate()
+                .filter_map(|(index, c)| {
+                    if let Some(t) = &c.time {
+                        last_key = t.sort_key();
+                    }
+                    c.tag.map(|tag| ((last_key, index), tag))
+                })
+                .max_by_key(|(key, _)| *key)
+                .map(|(_, tag)| tag)
+        })
     }
 }
 
@@ -300,16 +340,30 @@ impl CarrierTracking {
 /// the legacy `expected_delivery` string.
 fn expected_delivery(tracking: &Value) -> Option<CarrierTime> {
     let candidates = [
-        tracking.get("custom_estimated_delivery_date").and_then(|v| text(v, "datetime")),
-        tracking.get("latest_estimated_delivery").and_then(|v| text(v, "datetime").or_else(|| text(v, "datetime_max"))),
+        tracking
+            .get("custom_estimated_delivery_date")
+            .and_then(|v| text(v, "datetime")),
+        tracking
+            .get("latest_estimated_delivery")
+            .and_then(|v| text(v, "datetime").or_else(|| text(v, "datetime_max"))),
         tracking
             .get("courier_estimated_delivery_date")
-            .and_then(|v| text(v, "estimated_delivery_date").or_else(|| text(v, "estimated_delivery_date_max"))),
-        tracking.get("aftership_estimated_delivery_date").and_then(|v| text(v, "estimated_delivery_date")),
-        tracking.get("first_estimated_delivery").and_then(|v| text(v, "datetime")),
+            .and_then(|v| {
+                text(v, "estimated_delivery_date")
+                    .or_else(|| text(v, "estimated_delivery_date_max"))
+            }),
+        tracking
+            .get("aftership_estimated_delivery_date")
+            .and_then(|v| text(v, "estimated_delivery_date")),
+        tracking
+            .get("first_estimated_delivery")
+            .and_then(|v| text(v, "datetime")),
         text(tracking, "expected_delivery"),
     ];
-    candidates.into_iter().flatten().find_map(|t| CarrierTime::parse(&t))
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|t| CarrierTime::parse(&t))
 }
 
 impl CarrierCheckpoint {
@@ -364,7 +418,10 @@ mod tests {
         let a = CarrierTracking::from_response(200, legacy).unwrap();
         let b = CarrierTracking::from_response(200, dated).unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.checkpoints[0].location.as_deref(), Some("DONGGUAN, China"));
+        assert_eq!(
+            a.checkpoints[0].location.as_deref(),
+            Some("DONGGUAN, China")
+        );
         assert_eq!(a.slug.as_deref(), Some("ups"));
     }
 
@@ -380,7 +437,10 @@ mod tests {
         assert_eq!(t.checkpoints[0].time, None);
         assert_eq!(t.checkpoints[0].message, "In transit");
         assert_eq!(t.checkpoints[1].message, "été 🚚");
-        assert_eq!(t.expected_delivery.as_ref().map(CarrierTime::as_str), Some("2026-11-25T00:00:00"));
+        assert_eq!(
+            t.expected_delivery.as_ref().map(CarrierTime::as_str),
+            Some("2026-11-25T00:00:00")
+        );
         assert_eq!(t.effective_tag(), Some(Tag::InTransit));
     }
 
@@ -397,7 +457,12 @@ mod tests {
             (400, br#"{"meta":{"code":4010,"message":"x"}}"#, ApiError::BadRequest { meta_code: 4010 }),
         ];
         for (status, body, expected) in table {
-            assert_eq!(read_envelope(*status, body).unwrap_err(), *expected, "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                read_envelope(*status, body).unwrap_err(),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

@@ -35,7 +35,11 @@ pub enum InputError {
         source: TimeError,
     },
     #[error("{field} must be {min} to {max} characters long")]
-    Length { field: &'static str, min: usize, max: usize },
+    Length {
+        field: &'static str,
+        min: usize,
+        max: usize,
+    },
     #[error("{field} must not contain control characters")]
     ControlCharacter { field: &'static str },
     #[error("checkpoints must hold 1 to {MAX_CHECKPOINTS} entries, not {0}")]
@@ -44,11 +48,18 @@ pub enum InputError {
     TooManyOrigins,
     #[error("{0:?} is not an origin like https://shop.example.com (scheme and host, optional port, no path)")]
     Origin(String),
-    #[error("aftership_page must be an https URL without a query, like https://acme.aftership.com")]
+    #[error(
+        "aftership_page must be an https URL without a query, like https://acme.aftership.com"
+    )]
     AftershipPage,
 }
 
-fn bounded_text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String, InputError> {
+fn bounded_text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, InputError> {
     let trimmed = value.trim();
     let count = trimmed.chars().count();
     if count < min || count > max {
@@ -128,7 +139,10 @@ pub struct NewMerchant {
 
 impl CreateMerchantRequest {
     pub fn validate(self) -> Result<NewMerchant, InputError> {
-        let id = self.id.parse().map_err(|source| InputError::Id { field: "id", source })?;
+        let id = self.id.parse().map_err(|source| InputError::Id {
+            field: "id",
+            source,
+        })?;
         let name = bounded_text("name", &self.name, 1, MAX_NAME_CHARS)?;
         if self.allowed_origins.len() > MAX_ORIGINS {
             return Err(InputError::TooManyOrigins);
@@ -136,7 +150,9 @@ impl CreateMerchantRequest {
         let allowed_origins = self
             .allowed_origins
             .iter()
-            .map(|o| normalise_origin(o).ok_or_else(|| InputError::Origin(o.chars().take(80).collect())))
+            .map(|o| {
+                normalise_origin(o).ok_or_else(|| InputError::Origin(o.chars().take(80).collect()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let aftership_page = self.aftership_page.map(|p| validate_page(&p)).transpose()?;
         Ok(NewMerchant {
@@ -164,7 +180,11 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
         Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
         _ => (rest.as_str(), None),
     };
-    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':')) {
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+    {
         return None;
     }
     match port {
@@ -181,7 +201,14 @@ fn validate_page(page: &str) -> Result<String, InputError> {
     let ok = page.starts_with("https://")
         && page.len() <= 200
         && !page.contains(['?', '#', ' ', '"', '<', '>'])
-        && normalise_origin(page.split('/').take(3).collect::<Vec<_>>().join("/").as_str()).is_some();
+        && normalise_origin(
+            page.split('/')
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("/")
+                .as_str(),
+        )
+        .is_some();
     if ok {
         Ok(page.to_string())
     } else {
@@ -261,11 +288,19 @@ impl AttachTrackingRequest {
         let tn = self
             .tracking_number
             .parse()
-            .map_err(|source| InputError::Id { field: "tracking_number", source })?;
+            .map_err(|source| InputError::Id {
+                field: "tracking_number",
+                source,
+            })?;
         let slug = self
             .slug
             .filter(|s| !s.trim().is_empty())
-            .map(|s| s.parse().map_err(|source| InputError::Id { field: "slug", source }))
+            .map(|s| {
+                s.parse().map_err(|source| InputError::Id {
+                    field: "slug",
+                    source,
+                })
+            })
             .transpose()?;
         Ok((tn, slug))
     }
@@ -283,7 +318,12 @@ impl CheckpointEventRequest {
     pub fn validate(self) -> Result<(usize, Option<Timestamp>), InputError> {
         let at = self
             .at
-            .map(|a| a.parse().map_err(|source| InputError::Time { field: "at", source }))
+            .map(|a| {
+                a.parse().map_err(|source| InputError::Time {
+                    field: "at",
+                    source,
+                })
+            })
             .transpose()?;
         Ok((self.checkpoint, at))
     }
@@ -296,8 +336,14 @@ mod tests {
     #[test]
     fn origins_normalise_or_are_refused() {
         let table = [
-            ("https://Shop.Example.com/", Some("https://shop.example.com")),
-            ("https://shop.example.com:443", Some("https://shop.example.com")),
+            (
+                "https://Shop.Example.com/",
+                Some("https://shop.example.com"),
+            ),
+            (
+                "https://shop.example.com:443",
+                Some("https://shop.example.com"),
+            ),
             ("http://127.0.0.1:8788", Some("http://127.0.0.1:8788")),
             ("https://shop.example.com/path", None),
             ("ftp://shop.example.com", None),
@@ -312,13 +358,27 @@ mod tests {
 
     #[test]
     fn checkpoints_are_validated_with_clear_messages() {
-        let parse = |json: &str| parse_body::<PutCheckpointsRequest>(json.as_bytes()).and_then(PutCheckpointsRequest::validate);
-        let ok = parse(r#"{"checkpoints":[{"label":" Packed "},{"label":"Shipping label created"}]}"#).unwrap();
+        let parse = |json: &str| {
+            parse_body::<PutCheckpointsRequest>(json.as_bytes())
+                .and_then(PutCheckpointsRequest::validate)
+        };
+        let ok =
+            parse(r#"{"checkpoints":[{"label":" Packed "},{"label":"Shipping label created"}]}"#)
+                .unwrap();
         assert_eq!(ok[0].label, "Packed");
         assert_eq!(ok[1].reached_by, ReachedBy::Label);
-        assert_eq!(parse(r#"{"checkpoints":[]}"#).unwrap_err().to_string(), "checkpoints must hold 1 to 20 entries, not 0");
+        assert_eq!(
+            parse(r#"{"checkpoints":[]}"#).unwrap_err().to_string(),
+            "checkpoints must hold 1 to 20 entries, not 0"
+        );
         let long = format!(r#"{{"checkpoints":[{{"label":"{}"}}]}}"#, "x".repeat(121));
-        assert_eq!(parse(&long).unwrap_err().to_string(), "checkpoint label must be 1 to 120 characters long");
-        assert!(parse(r#"{"checkpoints":[{"label":"a","colour":"red"}]}"#).unwrap_err().to_string().contains("unknown field"));
+        assert_eq!(
+            parse(&long).unwrap_err().to_string(),
+            "checkpoint label must be 1 to 120 characters long"
+        );
+        assert!(parse(r#"{"checkpoints":[{"label":"a","colour":"red"}]}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field"));
     }
 }

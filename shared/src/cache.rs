@@ -45,7 +45,9 @@ impl CarrierCache {
             return Freshness::BackingOff;
         }
         // A refresh started within the last 30 s is still in flight somewhere: don't pile on.
-        let in_flight = self.attempted_at.is_some_and(|a| a.plus_seconds(30) > now && self.fetched_at.is_none_or(|f| f < a));
+        let in_flight = self
+            .attempted_at
+            .is_some_and(|a| a.plus_seconds(30) > now && self.fetched_at.is_none_or(|f| f < a));
         match self.fetched_at {
             None if self.tracking.is_none() && !in_flight && !self.failing => Freshness::FetchNow,
             Some(at) if at.plus_seconds(FRESH_SECONDS) > now => Freshness::Fresh,
@@ -68,7 +70,12 @@ impl CarrierCache {
     }
 
     /// The cache after a failed fetch: last known data kept, back-off set for 429 and 5xx.
-    pub fn failed(&self, error: &ApiError, retry_after_hint: Option<i64>, now: Timestamp) -> CarrierCache {
+    pub fn failed(
+        &self,
+        error: &ApiError,
+        retry_after_hint: Option<i64>,
+        now: Timestamp,
+    ) -> CarrierCache {
         let failures = self.consecutive_failures.saturating_add(1);
         let backoff = match error {
             ApiError::RateLimited => Some(retry_after_hint.unwrap_or(60).clamp(1, 3600)),
@@ -100,10 +107,16 @@ impl CarrierCache {
         if self.retry_after.is_some_and(|r| r > now) {
             return false;
         }
-        if self.tracking.as_ref().and_then(CarrierTracking::effective_tag).is_some_and(|t| t.is_final()) {
+        if self
+            .tracking
+            .as_ref()
+            .and_then(CarrierTracking::effective_tag)
+            .is_some_and(|t| t.is_final())
+        {
             return false;
         }
-        self.fetched_at.is_none_or(|f| f.plus_seconds(CRON_REFRESH_SECONDS) <= now)
+        self.fetched_at
+            .is_none_or(|f| f.plus_seconds(CRON_REFRESH_SECONDS) <= now)
     }
 }
 
@@ -114,8 +127,12 @@ mod tests {
     #[test]
     fn freshness_table() {
         let now = Timestamp(1_000_000_000);
-        let fresh = CarrierCache::default().succeeded(Some(CarrierTracking::default()), now.plus_seconds(-60));
-        let old = CarrierCache::default().succeeded(Some(CarrierTracking::default()), now.plus_seconds(-FRESH_SECONDS - 1));
+        let fresh = CarrierCache::default()
+            .succeeded(Some(CarrierTracking::default()), now.plus_seconds(-60));
+        let old = CarrierCache::default().succeeded(
+            Some(CarrierTracking::default()),
+            now.plus_seconds(-FRESH_SECONDS - 1),
+        );
         let failing = old.failed(&ApiError::RateLimited, Some(120), now.plus_seconds(-10));
         let claimed = old.claimed(now.plus_seconds(-5));
         let table = [
@@ -128,14 +145,29 @@ mod tests {
         for (cache, expected) in table {
             assert_eq!(cache.freshness(now), expected, "{cache:?}");
         }
-        assert!(failing.failing && failing.tracking.is_some(), "last known data is kept");
-        assert_eq!(failing.freshness(now.plus_seconds(200)), Freshness::RefreshInBackground);
+        assert!(
+            failing.failing && failing.tracking.is_some(),
+            "last known data is kept"
+        );
+        assert_eq!(
+            failing.freshness(now.plus_seconds(200)),
+            Freshness::RefreshInBackground
+        );
     }
 
     #[test]
     fn not_known_yet_keeps_what_we_knew() {
         let now = Timestamp(0);
-        let known = CarrierCache::default().succeeded(Some(CarrierTracking { id: Some("x".into()), ..Default::default() }), now);
-        assert!(known.succeeded(None, now.plus_seconds(1)).tracking.is_some());
+        let known = CarrierCache::default().succeeded(
+            Some(CarrierTracking {
+                id: Some("x".into()),
+                ..Default::default()
+            }),
+            now,
+        );
+        assert!(known
+            .succeeded(None, now.plus_seconds(1))
+            .tracking
+            .is_some());
     }
 }

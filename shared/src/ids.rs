@@ -117,7 +117,10 @@ fn crockford_value(c: char) -> Option<u8> {
         'I' | 'L' => '1',
         other => other,
     };
-    CROCKFORD.iter().position(|&b| b as char == c).map(|p| p as u8)
+    CROCKFORD
+        .iter()
+        .position(|&b| b as char == c)
+        .map(|p| p as u8)
 }
 
 impl FromStr for Itn {
@@ -141,7 +144,11 @@ impl FromStr for Itn {
         let mut value: u128 = 0;
         let mut check = 0u8;
         for (position, ch) in body.chars().enumerate() {
-            let digit = crockford_value(ch).ok_or(IdError::Character { what: WHAT, ch, position })?;
+            let digit = crockford_value(ch).ok_or(IdError::Character {
+                what: WHAT,
+                ch,
+                position,
+            })?;
             if position < ITN_DATA_CHARS {
                 value = (value << 5) | u128::from(digit);
             } else {
@@ -212,7 +219,11 @@ impl FromStr for TrackingNumber {
             .enumerate()
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
         {
-            return Err(IdError::Character { what: WHAT, ch, position });
+            return Err(IdError::Character {
+                what: WHAT,
+                ch,
+                position,
+            });
         }
         let found = cleaned.len();
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&found) {
@@ -308,7 +319,12 @@ fn parse_lower_slug(
     }
     let found = input.len();
     if !(min..=max).contains(&found) {
-        return Err(IdError::Length { what, min, max, found });
+        return Err(IdError::Length {
+            what,
+            min,
+            max,
+            found,
+        });
     }
     if letter_first && !input.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Err(IdError::MustStartWithLetter { what });
@@ -383,7 +399,11 @@ mod tests {
         assert_eq!(printed.len(), "WM-XXXX-XXXX-XXXX-XC".len());
         assert!(printed.starts_with("WM-"));
         assert_eq!(printed.parse::<Itn>(), Ok(itn));
-        let sloppy = printed.to_lowercase().replace('-', " ").replace('0', "o").replace('1', "l");
+        let sloppy = printed
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('0', "o")
+            .replace('1', "l");
         assert_eq!(sloppy.parse::<Itn>(), Ok(itn));
         assert_eq!(itn.compact().parse::<Itn>(), Ok(itn), "prefix is optional");
     }
@@ -404,7 +424,10 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] = if bad[last] == b'0' { b'1' } else { b'0' };
         let bad = String::from_utf8(bad).unwrap();
-        assert!(matches!(bad.parse::<Itn>(), Err(IdError::CheckCharacter(_))));
+        assert!(matches!(
+            bad.parse::<Itn>(),
+            Err(IdError::CheckCharacter(_))
+        ));
         assert!(Itn::looks_like_itn(&bad));
     }
 
@@ -425,16 +448,34 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.as_str(), "1z999aa10123456784");
         assert_eq!(a.key(), "1Z999AA10123456784");
-        assert!(matches!("12".parse::<TrackingNumber>(), Err(IdError::Length { .. })));
-        assert!(matches!("12<script>".parse::<TrackingNumber>(), Err(IdError::Character { ch: '<', .. })));
+        assert!(matches!(
+            "12".parse::<TrackingNumber>(),
+            Err(IdError::Length { .. })
+        ));
+        assert!(matches!(
+            "12<script>".parse::<TrackingNumber>(),
+            Err(IdError::Character { ch: '<', .. })
+        ));
     }
 
     #[test]
     fn merchant_ids_follow_the_contract() {
-        for ok in ["ac", "acme", "acme-outdoor-2", "a1234567890123456789012345678901"] {
+        for ok in [
+            "ac",
+            "acme",
+            "acme-outdoor-2",
+            "a1234567890123456789012345678901",
+        ] {
             assert!(ok.parse::<MerchantId>().is_ok(), "{ok}");
         }
-        for bad in ["a", "1acme", "Acme", "acme_outdoor", "", "a12345678901234567890123456789012"] {
+        for bad in [
+            "a",
+            "1acme",
+            "Acme",
+            "acme_outdoor",
+            "",
+            "a12345678901234567890123456789012",
+        ] {
             assert!(bad.parse::<MerchantId>().is_err(), "{bad}");
         }
     }
@@ -443,6 +484,9 @@ mod tests {
     fn lookup_numbers_route_by_shape() {
         let itn = Itn::from_random([1; 9]);
         assert_eq!(itn.to_string().parse(), Ok(LookupNumber::Itn(itn)));
-        assert!(matches!("1Z999AA10123456784".parse(), Ok(LookupNumber::Carrier(_))));
+        assert!(matches!(
+            "1Z999AA10123456784".parse(),
+            Ok(LookupNumber::Carrier(_))
+        ));
     }
 }

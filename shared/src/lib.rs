@@ -6,8 +6,8 @@
 //! current time in, so every decision is testable and replayable.
 
 pub mod aftership;
-pub mod cache;
 pub mod api;
+pub mod cache;
 pub mod ids;
 pub mod merge;
 pub mod redact;

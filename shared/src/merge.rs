@@ -4,7 +4,9 @@ use crate::aftership::{CarrierCheckpoint, CarrierTracking, SubtagMeaning, Tag};
 use crate::shipment::{ReachedBy, Shipment};
 use crate::stage::{stage_reached, Alert, Stage};
 use crate::time::Timestamp;
-use crate::view::{CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView};
+use crate::view::{
+    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView,
+};
 
 /// The merchant facts the view needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,17 +39,28 @@ pub const AWAITING_FIRST_SCAN: &str = "Label created, waiting for the carrier's 
 pub fn merge(input: &MergeInput<'_>) -> TrackingView {
     let shipment = input.shipment;
     let carrier = input.carrier;
-    let tn = shipment.tracking.as_ref().map(|t| t.tracking_number.as_str().to_string());
+    let tn = shipment
+        .tracking
+        .as_ref()
+        .map(|t| t.tracking_number.as_str().to_string());
 
-    let carrier_timeline = carrier.map(|c| ordered_checkpoints(&c.checkpoints)).unwrap_or_default();
+    let carrier_timeline = carrier
+        .map(|c| ordered_checkpoints(&c.checkpoints))
+        .unwrap_or_default();
     let merchant_timeline = merchant_entries(shipment, carrier, &carrier_timeline);
 
     let carrier_tag = carrier.and_then(CarrierTracking::effective_tag);
     let tag = carrier_tag.unwrap_or(Tag::Pending);
-    let subtag = carrier.and_then(|c| c.subtag.clone()).filter(|_| carrier_tag.is_some());
+    let subtag = carrier
+        .and_then(|c| c.subtag.clone())
+        .filter(|_| carrier_tag.is_some());
     let meaning = subtag.as_deref().and_then(SubtagMeaning::of);
     let awaiting_first_scan = tn.is_some() && matches!(tag, Tag::Pending | Tag::InfoReceived);
-    let label = if awaiting_first_scan { AWAITING_FIRST_SCAN.to_string() } else { tag.label().to_string() };
+    let label = if awaiting_first_scan {
+        AWAITING_FIRST_SCAN.to_string()
+    } else {
+        tag.label().to_string()
+    };
 
     let merchant_progress = merchant_timeline.iter().any(|e| e.done);
     let stage = stage_reached(merchant_progress, tn.is_some(), carrier);
@@ -62,13 +75,20 @@ pub fn merge(input: &MergeInput<'_>) -> TrackingView {
         done: true,
     }));
 
-    let slug = carrier
-        .and_then(|c| c.slug.clone())
-        .or_else(|| shipment.tracking.as_ref().and_then(|t| t.slug.as_ref()).map(|s| s.as_str().to_string()));
+    let slug = carrier.and_then(|c| c.slug.clone()).or_else(|| {
+        shipment
+            .tracking
+            .as_ref()
+            .and_then(|t| t.slug.as_ref())
+            .map(|s| s.as_str().to_string())
+    });
     let itn = shipment.itn.to_string();
     let base = input.base_url.trim_end_matches('/');
     let merchant_id = &input.merchant.id;
-    let updated_at = input.carrier_fetched_at.unwrap_or(shipment.updated_at).max(shipment.updated_at);
+    let updated_at = input
+        .carrier_fetched_at
+        .unwrap_or(shipment.updated_at)
+        .max(shipment.updated_at);
 
     TrackingView {
         merchant: MerchantSummary {
@@ -79,7 +99,11 @@ pub fn merge(input: &MergeInput<'_>) -> TrackingView {
             itn: format!("{base}/t/{merchant_id}/{itn}"),
             tracking_number: tn.as_ref().map(|tn| format!("{base}/t/{merchant_id}/{tn}")),
             aftership: tn.as_ref().map(|tn| {
-                let page = input.merchant.aftership_page.as_deref().unwrap_or(AFTERSHIP_PUBLIC_PAGE);
+                let page = input
+                    .merchant
+                    .aftership_page
+                    .as_deref()
+                    .unwrap_or(AFTERSHIP_PUBLIC_PAGE);
                 format!("{}/{tn}", page.trim_end_matches('/'))
             }),
         },
@@ -132,8 +156,15 @@ pub fn ordered_checkpoints(checkpoints: &[CarrierCheckpoint]) -> Vec<CarrierChec
         let duplicate = out
             .iter()
             .rev()
-            .take_while(|seen| seen.time.as_ref().map(|t| t.sort_key()) == checkpoint.time.as_ref().map(|t| t.sort_key()))
-            .any(|seen| seen.time == checkpoint.time && seen.message == checkpoint.message && seen.location == checkpoint.location);
+            .take_while(|seen| {
+                seen.time.as_ref().map(|t| t.sort_key())
+                    == checkpoint.time.as_ref().map(|t| t.sort_key())
+            })
+            .any(|seen| {
+                seen.time == checkpoint.time
+                    && seen.message == checkpoint.message
+                    && seen.location == checkpoint.location
+            });
         if !duplicate {
             out.push(checkpoint.clone());
         }
@@ -145,21 +176,34 @@ pub fn ordered_checkpoints(checkpoints: &[CarrierCheckpoint]) -> Vec<CarrierChec
 /// the merchant marked it or a later one (doing step 3 implies steps 1 and 2); or it is a
 /// label checkpoint (or comes before one) and a label exists (TN attached, carrier
 /// `InfoReceived`); or the carrier shows movement, which implies every merchant step.
-fn merchant_entries(shipment: &Shipment, carrier: Option<&CarrierTracking>, ordered: &[CarrierCheckpoint]) -> Vec<TimelineEntry> {
+fn merchant_entries(
+    shipment: &Shipment,
+    carrier: Option<&CarrierTracking>,
+    ordered: &[CarrierCheckpoint],
+) -> Vec<TimelineEntry> {
     let movement_time = ordered
         .iter()
         .find(|c| c.tag.is_some_and(Tag::shows_movement))
         .map(|c| c.time.as_ref().map(|t| t.as_str().to_string()));
-    let moved = movement_time.is_some() || carrier.and_then(|c| c.tag).is_some_and(Tag::shows_movement);
+    let moved =
+        movement_time.is_some() || carrier.and_then(|c| c.tag).is_some_and(Tag::shows_movement);
     let movement_time = movement_time.flatten();
 
     let info_time = ordered
         .iter()
         .find(|c| c.tag == Some(Tag::InfoReceived))
         .map(|c| c.time.as_ref().map(|t| t.as_str().to_string()));
-    let attached_time = shipment.tracking.as_ref().map(|t| Some(t.attached_at.to_string()));
-    let label_time = attached_time.or(info_time).or_else(|| (carrier.and_then(|c| c.tag) == Some(Tag::InfoReceived)).then_some(None));
-    let last_label_index = shipment.checkpoints.iter().rposition(|c| c.reached_by == ReachedBy::Label);
+    let attached_time = shipment
+        .tracking
+        .as_ref()
+        .map(|t| Some(t.attached_at.to_string()));
+    let label_time = attached_time
+        .or(info_time)
+        .or_else(|| (carrier.and_then(|c| c.tag) == Some(Tag::InfoReceived)).then_some(None));
+    let last_label_index = shipment
+        .checkpoints
+        .iter()
+        .rposition(|c| c.reached_by == ReachedBy::Label);
 
     let count = shipment.checkpoints.len();
     // Earliest explicit mark at or after each index: marking a later step implies this one.
@@ -177,7 +221,9 @@ fn merchant_entries(shipment: &Shipment, carrier: Option<&CarrierTracking>, orde
         .iter()
         .enumerate()
         .map(|(index, def)| {
-            let by_label = label_time.clone().filter(|_| last_label_index.is_some_and(|last| index <= last));
+            let by_label = label_time
+                .clone()
+                .filter(|_| last_label_index.is_some_and(|last| index <= last));
             let by_movement = moved.then(|| movement_time.clone());
             let (done, time) = match (implied[index], by_label, by_movement) {
                 (Some(at), _, _) => (true, Some(at.to_string())),

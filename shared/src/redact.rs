@@ -6,13 +6,26 @@
 const REDACTED: &str = "[hidden]";
 
 /// Phrases after which carriers put the signer's name; the rest of that clause is hidden.
-const SIGNER_PHRASES: [&str; 6] = ["signed by", "signed for by", "received by", "signatory", "firmado por", "unterschrieben von"];
+const SIGNER_PHRASES: [&str; 6] = [
+    "signed by",
+    "signed for by",
+    "received by",
+    "signatory",
+    "firmado por",
+    "unterschrieben von",
+];
 
 /// Replaces emails, phone-like digit runs and signer names with a neutral marker.
 pub fn redact_personal_data(text: &str) -> String {
     let words: Vec<String> = text
         .split(' ')
-        .map(|word| if looks_like_email(word) { REDACTED.to_string() } else { word.to_string() })
+        .map(|word| {
+            if looks_like_email(word) {
+                REDACTED.to_string()
+            } else {
+                word.to_string()
+            }
+        })
         .collect();
     let joined = redact_phone_numbers(&words.join(" "));
     redact_signer(&joined)
@@ -34,11 +47,15 @@ fn redact_phone_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        let starts = chars[i].is_ascii_digit() || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+        let starts = chars[i].is_ascii_digit()
+            || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit));
         if starts {
             let mut j = i;
             let mut digits = 0;
-            while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '-' | '(' | ')' | '.' | '+')) {
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || matches!(chars[j], ' ' | '-' | '(' | ')' | '.' | '+'))
+            {
                 if chars[j].is_ascii_digit() {
                     digits += 1;
                 }
@@ -88,13 +105,31 @@ mod tests {
     #[test]
     fn hides_what_identifies_a_person_and_keeps_the_rest() {
         let table = [
-            ("Delivered, signed by J SMITH", "Delivered, signed by [hidden]"),
-            ("Delivered. Signed for by: ANNA KOWALSKA (front desk)", "Delivered. Signed for by [hidden](front desk)"),
-            ("Call +1 (555) 010-9999 to reschedule", "Call [hidden] to reschedule"),
-            ("Contact jane.doe@example.com for help", "Contact [hidden] for help"),
-            ("Arrived at facility 94043 at 10:42", "Arrived at facility 94043 at 10:42"),
+            (
+                "Delivered, signed by J SMITH",
+                "Delivered, signed by [hidden]",
+            ),
+            (
+                "Delivered. Signed for by: ANNA KOWALSKA (front desk)",
+                "Delivered. Signed for by [hidden](front desk)",
+            ),
+            (
+                "Call +1 (555) 010-9999 to reschedule",
+                "Call [hidden] to reschedule",
+            ),
+            (
+                "Contact jane.doe@example.com for help",
+                "Contact [hidden] for help",
+            ),
+            (
+                "Arrived at facility 94043 at 10:42",
+                "Arrived at facility 94043 at 10:42",
+            ),
             ("Picked up", "Picked up"),
-            ("Zugestellt, unterschrieben von Müller", "Zugestellt, unterschrieben von [hidden]"),
+            (
+                "Zugestellt, unterschrieben von Müller",
+                "Zugestellt, unterschrieben von [hidden]",
+            ),
             ("", ""),
         ];
         for (input, expected) in table {

@@ -25,9 +25,17 @@ impl ReachedBy {
     /// movement. Merchants can say so explicitly; this guess covers the common wording.
     pub fn infer(label: &str) -> ReachedBy {
         let lower = label.to_lowercase();
-        if ["label", "etiqueta", "étiquette", "etikett", "waybill", "air bill", "airbill"]
-            .iter()
-            .any(|w| lower.contains(w))
+        if [
+            "label",
+            "etiqueta",
+            "étiquette",
+            "etikett",
+            "waybill",
+            "air bill",
+            "airbill",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
         {
             ReachedBy::Label
         } else {
@@ -132,7 +140,9 @@ pub enum ShipmentError {
     NoHistory,
     #[error("the shipment's history does not start with its creation")]
     CorruptHistory,
-    #[error("checkpoint {index} does not exist: this shipment has {count} checkpoints, numbered from 0")]
+    #[error(
+        "checkpoint {index} does not exist: this shipment has {count} checkpoints, numbered from 0"
+    )]
     NoSuchCheckpoint { index: usize, count: usize },
     #[error("the checkpoint time is more than 10 minutes in the future")]
     FutureTime,
@@ -160,7 +170,11 @@ impl ShipmentRecord {
 
 impl Shipment {
     /// Folds a history into state. The first event must be `Created`.
-    pub fn replay(merchant: &MerchantId, itn: Itn, events: &[ShipmentEvent]) -> Result<Shipment, ShipmentError> {
+    pub fn replay(
+        merchant: &MerchantId,
+        itn: Itn,
+        events: &[ShipmentEvent],
+    ) -> Result<Shipment, ShipmentError> {
         let (first, rest) = events.split_first().ok_or(ShipmentError::NoHistory)?;
         let ShipmentEvent::Created {
             at,
@@ -197,12 +211,19 @@ impl Shipment {
                     *slot = Some(slot.map_or(*at, |old| old.min(*at)));
                 }
             }
-            ShipmentEvent::TrackingAttached { tracking_number, slug, at } => {
+            ShipmentEvent::TrackingAttached {
+                tracking_number,
+                slug,
+                at,
+            } => {
                 self.tracking = Some(AttachedTracking {
                     tracking_number: tracking_number.clone(),
                     slug: slug.clone(),
                     attached_at: *at,
-                    registration: Registration::Pending { attempts: 0, retry_at: *at },
+                    registration: Registration::Pending {
+                        attempts: 0,
+                        retry_at: *at,
+                    },
                 });
             }
             ShipmentEvent::CarrierRegistered { aftership_id, .. } => {
@@ -226,7 +247,12 @@ impl Shipment {
     }
 
     /// Marks checkpoint `index` reached at `at` (default: now).
-    pub fn mark_reached(&self, index: usize, at: Option<Timestamp>, now: Timestamp) -> Result<ShipmentEvent, ShipmentError> {
+    pub fn mark_reached(
+        &self,
+        index: usize,
+        at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<ShipmentEvent, ShipmentError> {
         if index >= self.checkpoints.len() {
             return Err(ShipmentError::NoSuchCheckpoint {
                 index,
@@ -246,9 +272,16 @@ impl Shipment {
 
     /// Attaches a TN. Attaching the same TN (and slug) again is a no-op (`None`), so the
     /// warehouse can retry safely; a different TN replaces the old one (a corrected label).
-    pub fn attach_tracking(&self, tracking_number: TrackingNumber, slug: Option<Slug>, now: Timestamp) -> Option<ShipmentEvent> {
+    pub fn attach_tracking(
+        &self,
+        tracking_number: TrackingNumber,
+        slug: Option<Slug>,
+        now: Timestamp,
+    ) -> Option<ShipmentEvent> {
         if let Some(current) = &self.tracking {
-            if current.tracking_number == tracking_number && (slug.is_none() || current.slug == slug) {
+            if current.tracking_number == tracking_number
+                && (slug.is_none() || current.slug == slug)
+            {
                 return None;
             }
         }
@@ -307,38 +340,71 @@ mod tests {
         let event = state.mark_reached(1, None, Timestamp(5_000)).unwrap();
         record.events.push(event);
         let tn: TrackingNumber = "1Z999".parse().unwrap();
-        let attach = record.state().unwrap().attach_tracking(tn.clone(), None, Timestamp(6_000)).unwrap();
+        let attach = record
+            .state()
+            .unwrap()
+            .attach_tracking(tn.clone(), None, Timestamp(6_000))
+            .unwrap();
         record.events.push(attach);
         let state = record.state().unwrap();
         assert_eq!(state.reached, vec![None, Some(Timestamp(5_000)), None]);
         assert_eq!(state.tracking.as_ref().unwrap().tracking_number, tn);
-        assert_eq!(state.attach_tracking("1z999".parse().unwrap(), None, Timestamp(7_000)), None, "same TN is a no-op");
+        assert_eq!(
+            state.attach_tracking("1z999".parse().unwrap(), None, Timestamp(7_000)),
+            None,
+            "same TN is a no-op"
+        );
         let deferred = state.defer_registration("rate limited", Timestamp(8_000));
         record.events.push(deferred);
         let state = record.state().unwrap();
         assert_eq!(
             state.tracking.unwrap().registration,
-            Registration::Pending { attempts: 1, retry_at: Timestamp(68_000) }
+            Registration::Pending {
+                attempts: 1,
+                retry_at: Timestamp(68_000)
+            }
         );
     }
 
     #[test]
     fn bad_commands_change_nothing_and_say_why() {
-        let state = Shipment::replay(&"acme".parse().unwrap(), Itn::from_random([2; 9]), &[created(2)]).unwrap();
+        let state = Shipment::replay(
+            &"acme".parse().unwrap(),
+            Itn::from_random([2; 9]),
+            &[created(2)],
+        )
+        .unwrap();
         assert_eq!(
-            state.mark_reached(2, None, Timestamp(0)).unwrap_err().to_string(),
+            state
+                .mark_reached(2, None, Timestamp(0))
+                .unwrap_err()
+                .to_string(),
             "checkpoint 2 does not exist: this shipment has 2 checkpoints, numbered from 0"
         );
-        assert_eq!(state.mark_reached(0, Some(Timestamp(10_000_000)), Timestamp(0)), Err(ShipmentError::FutureTime));
-        assert_eq!(Shipment::replay(&"acme".parse().unwrap(), Itn::from_random([2; 9]), &[]), Err(ShipmentError::NoHistory));
+        assert_eq!(
+            state.mark_reached(0, Some(Timestamp(10_000_000)), Timestamp(0)),
+            Err(ShipmentError::FutureTime)
+        );
+        assert_eq!(
+            Shipment::replay(&"acme".parse().unwrap(), Itn::from_random([2; 9]), &[]),
+            Err(ShipmentError::NoHistory)
+        );
     }
 
     #[test]
     fn label_checkpoints_are_recognised_in_several_languages() {
-        for label in ["Shipping label created", "Etiqueta de envío creada", "Étiquette créée", "Versandetikett erstellt"] {
+        for label in [
+            "Shipping label created",
+            "Etiqueta de envío creada",
+            "Étiquette créée",
+            "Versandetikett erstellt",
+        ] {
             assert_eq!(ReachedBy::infer(label), ReachedBy::Label, "{label}");
         }
-        assert_eq!(ReachedBy::infer("Merchandise prepped and packed"), ReachedBy::Movement);
+        assert_eq!(
+            ReachedBy::infer("Merchandise prepped and packed"),
+            ReachedBy::Movement
+        );
     }
 
     #[test]

@@ -16,7 +16,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Ordered, Stage::Prepared, Stage::Shipped, Stage::OutForDelivery, Stage::Delivered];
+    pub const ALL: [Stage; 5] = [
+        Stage::Ordered,
+        Stage::Prepared,
+        Stage::Shipped,
+        Stage::OutForDelivery,
+        Stage::Delivered,
+    ];
 
     pub fn step(self) -> u8 {
         self as u8
@@ -29,7 +35,9 @@ impl Stage {
             Tag::Pending | Tag::Expired => Stage::Ordered,
             Tag::InfoReceived => Stage::Prepared,
             Tag::InTransit | Tag::Exception => Stage::Shipped,
-            Tag::OutForDelivery | Tag::AttemptFail | Tag::AvailableForPickup => Stage::OutForDelivery,
+            Tag::OutForDelivery | Tag::AttemptFail | Tag::AvailableForPickup => {
+                Stage::OutForDelivery
+            }
             Tag::Delivered => Stage::Delivered,
         }
     }
@@ -51,7 +59,9 @@ impl Alert {
         match tag {
             Tag::AttemptFail => Some(Alert::AttemptFailed),
             Tag::AvailableForPickup => Some(Alert::AvailableForPickup),
-            Tag::Exception if meaning.is_some_and(SubtagMeaning::is_return) => Some(Alert::ReturnToSender),
+            Tag::Exception if meaning.is_some_and(SubtagMeaning::is_return) => {
+                Some(Alert::ReturnToSender)
+            }
             Tag::Exception => Some(Alert::Exception),
             Tag::Expired => Some(Alert::Expired),
             _ => None,
@@ -62,10 +72,23 @@ impl Alert {
 /// The furthest stage any evidence proves: merchant progress, a label, every carrier
 /// checkpoint and the tracking's own tag. A maximum over growing evidence cannot regress,
 /// whatever order the checkpoints arrive in.
-pub fn stage_reached(merchant_progress: bool, has_label: bool, carrier: Option<&CarrierTracking>) -> Stage {
-    let mut stage = if merchant_progress || has_label { Stage::Prepared } else { Stage::Ordered };
+pub fn stage_reached(
+    merchant_progress: bool,
+    has_label: bool,
+    carrier: Option<&CarrierTracking>,
+) -> Stage {
+    let mut stage = if merchant_progress || has_label {
+        Stage::Prepared
+    } else {
+        Stage::Ordered
+    };
     if let Some(tracking) = carrier {
-        for tag in tracking.checkpoints.iter().filter_map(|c| c.tag).chain(tracking.tag) {
+        for tag in tracking
+            .checkpoints
+            .iter()
+            .filter_map(|c| c.tag)
+            .chain(tracking.tag)
+        {
             stage = stage.max(Stage::proven_by(tag));
         }
     }

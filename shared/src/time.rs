@@ -53,7 +53,13 @@ impl fmt::Display for Timestamp {
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60)?;
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            sod / 3600,
+            sod % 3600 / 60,
+            sod % 60
+        )?;
         if ms != 0 {
             write!(f, ".{ms:03}")?;
         }
@@ -140,7 +146,10 @@ struct Parts {
 impl Parts {
     fn instant_millis(&self) -> i64 {
         let days = days_from_civil(self.year, self.month, self.day);
-        let local = days * 86_400 + i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second);
+        let local = days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second);
         (local - i64::from(self.offset_minutes.unwrap_or(0)) * 60) * 1000 + i64::from(self.millis)
     }
 
@@ -242,7 +251,10 @@ fn parse_parts(input: &str) -> Option<Parts> {
             }
             let (h, m) = match digits.len() {
                 2 => (digits.parse::<i32>().ok()?, 0),
-                4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+                4 => (
+                    digits[..2].parse::<i32>().ok()?,
+                    digits[2..].parse::<i32>().ok()?,
+                ),
                 _ => return None,
             };
             if h > 18 || m > 59 {
@@ -301,15 +313,60 @@ mod tests {
     fn carrier_times_in_every_shape() {
         // (input, normalised text, has offset, instant as UTC text)
         let table: &[(&str, &str, bool, &str)] = &[
-            ("2026-11-21T16:58:00+08:00", "2026-11-21T16:58:00+08:00", true, "2026-11-21T08:58:00Z"),
-            ("2021-03-20T14:29:27.000Z", "2021-03-20T14:29:27Z", true, "2021-03-20T14:29:27Z"),
-            ("2021-03-20T14:29:27.123Z", "2021-03-20T14:29:27.123Z", true, "2021-03-20T14:29:27.123Z"),
-            ("2018-07-31T14:33:00", "2018-07-31T14:33:00", false, "2018-07-31T14:33:00Z"),
-            ("2021-07-01 15:00:00", "2021-07-01T15:00:00", false, "2021-07-01T15:00:00Z"),
-            ("2021-07-01 15:00:00+0530", "2021-07-01T15:00:00+05:30", true, "2021-07-01T09:30:00Z"),
-            ("2016-02-01T09:06:00-05:00", "2016-02-01T09:06:00-05:00", true, "2016-02-01T14:06:00Z"),
-            ("2021-07-01", "2021-07-01T00:00:00", false, "2021-07-01T00:00:00Z"),
-            ("2026-11-21T16:58+09", "2026-11-21T16:58:00+09:00", true, "2026-11-21T07:58:00Z"),
+            (
+                "2026-11-21T16:58:00+08:00",
+                "2026-11-21T16:58:00+08:00",
+                true,
+                "2026-11-21T08:58:00Z",
+            ),
+            (
+                "2021-03-20T14:29:27.000Z",
+                "2021-03-20T14:29:27Z",
+                true,
+                "2021-03-20T14:29:27Z",
+            ),
+            (
+                "2021-03-20T14:29:27.123Z",
+                "2021-03-20T14:29:27.123Z",
+                true,
+                "2021-03-20T14:29:27.123Z",
+            ),
+            (
+                "2018-07-31T14:33:00",
+                "2018-07-31T14:33:00",
+                false,
+                "2018-07-31T14:33:00Z",
+            ),
+            (
+                "2021-07-01 15:00:00",
+                "2021-07-01T15:00:00",
+                false,
+                "2021-07-01T15:00:00Z",
+            ),
+            (
+                "2021-07-01 15:00:00+0530",
+                "2021-07-01T15:00:00+05:30",
+                true,
+                "2021-07-01T09:30:00Z",
+            ),
+            (
+                "2016-02-01T09:06:00-05:00",
+                "2016-02-01T09:06:00-05:00",
+                true,
+                "2016-02-01T14:06:00Z",
+            ),
+            (
+                "2021-07-01",
+                "2021-07-01T00:00:00",
+                false,
+                "2021-07-01T00:00:00Z",
+            ),
+            (
+                "2026-11-21T16:58+09",
+                "2026-11-21T16:58:00+09:00",
+                true,
+                "2026-11-21T07:58:00Z",
+            ),
         ];
         for (input, text, has_offset, instant) in table {
             let t = CarrierTime::parse(input).unwrap_or_else(|| panic!("{input}"));
@@ -317,7 +374,15 @@ mod tests {
             assert_eq!(t.has_offset(), *has_offset, "{input}");
             assert_eq!(Timestamp(t.sort_key()).to_string(), *instant, "{input}");
         }
-        for bad in ["", "yesterday", "2021-13-01", "2021-02-30T00:00:00", "2021-01-01T25:00:00", "2021-01-01T10:00:00+ab:cd", "2021-01-01X"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2021-13-01",
+            "2021-02-30T00:00:00",
+            "2021-01-01T25:00:00",
+            "2021-01-01T10:00:00+ab:cd",
+            "2021-01-01X",
+        ] {
             assert!(CarrierTime::parse(bad).is_none(), "{bad}");
         }
     }
@@ -329,6 +394,12 @@ mod tests {
         assert!("2026-11-20T10:00:00".parse::<Timestamp>().is_err());
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
-        assert_eq!("2000-02-29T23:59:59.5Z".parse::<Timestamp>().unwrap().to_string(), "2000-02-29T23:59:59.500Z");
+        assert_eq!(
+            "2000-02-29T23:59:59.5Z"
+                .parse::<Timestamp>()
+                .unwrap()
+                .to_string(),
+            "2000-02-29T23:59:59.500Z"
+        );
     }
 }

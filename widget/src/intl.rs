@@ -61,7 +61,11 @@ pub fn show(text: &str, locale: &str) -> Option<ShownTime> {
             if instant.get_time().is_nan() {
                 return None;
             }
-            let label = if offset == "Z" { "UTC".to_string() } else { format!("UTC{offset}") };
+            let label = if offset == "Z" {
+                "UTC".to_string()
+            } else {
+                format!("UTC{offset}")
+            };
             Some(ShownTime {
                 primary: format_date(&instant, locale, None),
                 carrier_local: Some(format!("{carrier_clock} ({label})")),
@@ -89,20 +93,29 @@ pub fn relative(text: &str, locale: &str, now_ms: f64) -> Option<String> {
         .map(|(size, unit)| ((seconds / size).round(), *unit))
         .unwrap_or((seconds.round(), "second"));
     let locales = Array::of1(&JsValue::from_str(locale));
-    let formatter = js_sys::Intl::RelativeTimeFormat::new(&locales, &options(&[("numeric", "auto")]));
+    let formatter =
+        js_sys::Intl::RelativeTimeFormat::new(&locales, &options(&[("numeric", "auto")]));
     Some(String::from(formatter.format(value, unit)))
 }
 
 /// A date-only or date-time expected delivery, as a date in the shopper's language.
 pub fn show_day(text: &str, locale: &str) -> Option<String> {
     let (wall, _) = split_offset(text);
-    let date = Date::new(&JsValue::from_str(&format!("{}T12:00:00Z", &wall[..wall.len().min(10)])));
+    let date = Date::new(&JsValue::from_str(&format!(
+        "{}T12:00:00Z",
+        &wall[..wall.len().min(10)]
+    )));
     if date.get_time().is_nan() {
         return None;
     }
     Some(String::from(date.to_locale_date_string(
         locale,
-        &options(&[("weekday", "long"), ("month", "long"), ("day", "numeric"), ("timeZone", "UTC")]),
+        &options(&[
+            ("weekday", "long"),
+            ("month", "long"),
+            ("day", "numeric"),
+            ("timeZone", "UTC"),
+        ]),
     )))
 }
 
@@ -112,10 +125,25 @@ mod tests {
 
     #[test]
     fn offsets_split_from_wall_clock() {
-        assert_eq!(split_offset("2026-11-21T16:58:00+08:00"), ("2026-11-21T16:58:00", Some("+08:00")));
-        assert_eq!(split_offset("2016-02-01T09:06:00-05:00"), ("2016-02-01T09:06:00", Some("-05:00")));
-        assert_eq!(split_offset("2021-03-20T14:29:27Z"), ("2021-03-20T14:29:27", Some("Z")));
-        assert_eq!(split_offset("2021-03-20T14:29:27.123Z"), ("2021-03-20T14:29:27.123", Some("Z")));
-        assert_eq!(split_offset("2018-07-31T14:33:00"), ("2018-07-31T14:33:00", None));
+        assert_eq!(
+            split_offset("2026-11-21T16:58:00+08:00"),
+            ("2026-11-21T16:58:00", Some("+08:00"))
+        );
+        assert_eq!(
+            split_offset("2016-02-01T09:06:00-05:00"),
+            ("2016-02-01T09:06:00", Some("-05:00"))
+        );
+        assert_eq!(
+            split_offset("2021-03-20T14:29:27Z"),
+            ("2021-03-20T14:29:27", Some("Z"))
+        );
+        assert_eq!(
+            split_offset("2021-03-20T14:29:27.123Z"),
+            ("2021-03-20T14:29:27.123", Some("Z"))
+        );
+        assert_eq!(
+            split_offset("2018-07-31T14:33:00"),
+            ("2018-07-31T14:33:00", None)
+        );
     }
 }

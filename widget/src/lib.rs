@@ -44,12 +44,20 @@ pub struct Handle {
 
 /// Mounts one widget into `container` (inside the element's shadow root).
 #[wasm_bindgen]
-pub fn mount(container: web_sys::HtmlElement, merchant: String, number: Option<String>, lang: Option<String>, api_base: String) -> Handle {
+pub fn mount(
+    container: web_sys::HtmlElement,
+    merchant: String,
+    number: Option<String>,
+    lang: Option<String>,
+    api_base: String,
+) -> Handle {
     let lang = Lang::from_tag(&lang.unwrap_or_else(browser_language));
     let mounted = leptos::mount::mount_to(container, move || {
         view! { <Tracker merchant=merchant number=number lang=lang api_base=api_base/> }
     });
-    Handle { _mounted: Box::new(mounted) }
+    Handle {
+        _mounted: Box::new(mounted),
+    }
 }
 
 fn browser_language() -> String {
@@ -84,7 +92,10 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
         .await
         .map_err(|_| Failure::Network)?;
     match response.status() {
-        200 => response.json::<TrackingView>().await.map_err(|_| Failure::Network),
+        200 => response
+            .json::<TrackingView>()
+            .await
+            .map_err(|_| Failure::Network),
         404 => Err(Failure::NotFound),
         400 => Err(Failure::Invalid),
         429 => Err(Failure::RateLimited),
@@ -93,9 +104,15 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
 }
 
 fn set_deep_link(number: &str) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(href) = window.location().href() else { return };
-    let Ok(url) = web_sys::Url::new(&href) else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
     url.search_params().set("number", number);
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
@@ -104,7 +121,11 @@ fn set_deep_link(number: &str) {
 
 fn deep_link_number() -> Option<String> {
     let href = web_sys::window()?.location().href().ok()?;
-    web_sys::Url::new(&href).ok()?.search_params().get("number").filter(|n| !n.trim().is_empty())
+    web_sys::Url::new(&href)
+        .ok()?
+        .search_params()
+        .get("number")
+        .filter(|n| !n.trim().is_empty())
 }
 
 fn tag_index(tag: Tag) -> usize {
@@ -112,7 +133,12 @@ fn tag_index(tag: Tag) -> usize {
 }
 
 #[component]
-fn Tracker(merchant: String, number: Option<String>, lang: Lang, api_base: String) -> impl IntoView {
+fn Tracker(
+    merchant: String,
+    number: Option<String>,
+    lang: Lang,
+    api_base: String,
+) -> impl IntoView {
     let catalog = lang.catalog();
     let initial = number.or_else(deep_link_number).unwrap_or_default();
     let (input, set_input) = signal(initial.clone());
@@ -132,11 +158,14 @@ fn Tracker(merchant: String, number: Option<String>, lang: Lang, api_base: Strin
                 set_phase.set(Phase::Loading);
                 set_deep_link(&number);
                 leptos::task::spawn_local(async move {
-                    let result = fetch_view(&api_base.get_value(), &merchant.get_value(), &number).await;
+                    let result =
+                        fetch_view(&api_base.get_value(), &merchant.get_value(), &number).await;
                     set_phase.set(match result {
                         Ok(view) => Phase::Loaded(Box::new(view)),
                         Err(Failure::NotFound) => Phase::NotFound,
-                        Err(Failure::Invalid) => Phase::Invalid(format!("{}.", catalog.invalid_number)),
+                        Err(Failure::Invalid) => {
+                            Phase::Invalid(format!("{}.", catalog.invalid_number))
+                        }
                         Err(Failure::RateLimited) => Phase::RateLimited,
                         Err(Failure::Network) => Phase::NetworkError,
                     });
@@ -224,7 +253,10 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
         Alert::Expired => catalog.alert_expired,
     });
     let current = view.progress.stage;
-    let problem = view.progress.alert.is_some_and(|a| !matches!(a, Alert::AvailableForPickup));
+    let problem = view
+        .progress
+        .alert
+        .is_some_and(|a| !matches!(a, Alert::AvailableForPickup));
     let stages = Stage::ALL
         .iter()
         .enumerate()
@@ -248,8 +280,16 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
         .cloned();
     let now = js_sys::Date::now();
     let updated = intl::relative(&view.updated_at, locale, now).unwrap_or_default();
-    let expected = view.expected_delivery.as_deref().and_then(|d| intl::show_day(d, locale));
-    let entries = view.timeline.iter().cloned().map(|entry| view! { <Entry entry=entry catalog=catalog/> }).collect_view();
+    let expected = view
+        .expected_delivery
+        .as_deref()
+        .and_then(|d| intl::show_day(d, locale));
+    let entries = view
+        .timeline
+        .iter()
+        .cloned()
+        .map(|entry| view! { <Entry entry=entry catalog=catalog/> })
+        .collect_view();
     let merchant_name = view.merchant.name.clone();
     let carrier_name = view.carrier.as_ref().map(|c| c.name.clone());
     view! {
@@ -290,13 +330,17 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
 
 #[component]
 fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
-    let shown = entry.time.as_deref().and_then(|t| intl::show(t, catalog.lang_tag)).map(|mut t| {
-        // Our own checkpoint times are instants; only carrier scans have a "local time".
-        if entry.source == Source::Merchant {
-            t.carrier_local = None;
-        }
-        t
-    });
+    let shown = entry
+        .time
+        .as_deref()
+        .and_then(|t| intl::show(t, catalog.lang_tag))
+        .map(|mut t| {
+            // Our own checkpoint times are instants; only carrier scans have a "local time".
+            if entry.source == Source::Merchant {
+                t.carrier_local = None;
+            }
+            t
+        });
     let class = match (entry.source, entry.done) {
         (_, false) => "wm-entry wm-pending",
         (Source::Merchant, true) => "wm-entry wm-merchant",
@@ -326,7 +370,12 @@ fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
 }
 
 #[component]
-fn Number(label: &'static str, value: String, href: String, catalog: &'static Catalog) -> impl IntoView {
+fn Number(
+    label: &'static str,
+    value: String,
+    href: String,
+    catalog: &'static Catalog,
+) -> impl IntoView {
     let (copied, set_copied) = signal(false);
     let to_copy = value.clone();
     view! {

@@ -18,7 +18,9 @@ pub async fn create_merchant(mut req: Request, env: &Env) -> EdgeResult<Response
     let new = parse_body::<CreateMerchantRequest>(&body)?.validate()?;
     let store = Store::open(env)?;
     if store.merchant_uncached(&new.id).await?.is_some() {
-        return Err(EdgeError::Conflict("a merchant with this id already exists"));
+        return Err(EdgeError::Conflict(
+            "a merchant with this id already exists",
+        ));
     }
     let api_key = new_api_key()?;
     let key_hash = sha256_hex(api_key.as_bytes());
@@ -34,14 +36,20 @@ pub async fn create_merchant(mut req: Request, env: &Env) -> EdgeResult<Response
     };
     store.put_merchant(&config, now).await?;
     store.put_key_owner(&key_hash, &config.id).await?;
-    json(201, &json!({"merchant": MerchantOut::from(&config), "api_key": api_key}))
+    json(
+        201,
+        &json!({"merchant": MerchantOut::from(&config), "api_key": api_key}),
+    )
 }
 
 pub async fn rotate_key(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
     require_admin(&req, Config::from_env(env).admin_token.as_deref())?;
     let id = parse_merchant(id)?;
     let store = Store::open(env)?;
-    let mut config = store.merchant_uncached(&id).await?.ok_or(EdgeError::NotFound("no such merchant"))?;
+    let mut config = store
+        .merchant_uncached(&id)
+        .await?
+        .ok_or(EdgeError::NotFound("no such merchant"))?;
     let api_key = new_api_key()?;
     let old_hash = std::mem::replace(&mut config.key_hash, sha256_hex(api_key.as_bytes()));
     store.put_merchant(&config, now()).await?;

@@ -30,5 +30,8 @@ pub async fn serve(req: Request, env: &Env) -> EdgeResult<Response> {
     }
     headers.set("x-content-type-options", "nosniff")?;
     let body = upstream.bytes().await?;
-    Ok(ResponseBuilder::new().with_status(status).with_headers(headers).fixed(body))
+    Ok(ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(body))
 }

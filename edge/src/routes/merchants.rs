@@ -16,14 +16,27 @@ pub async fn put_checkpoints(mut req: Request, env: &Env, id: &str) -> EdgeResul
     let body = json_body(&mut req).await?;
     let checkpoints = parse_body::<PutCheckpointsRequest>(&body)?.validate()?;
     // Re-read without the memo so a concurrent key rotation is not overwritten.
-    let mut fresh = store.merchant_uncached(&config.id).await?.ok_or(EdgeError::NotFound("no such merchant"))?;
+    let mut fresh = store
+        .merchant_uncached(&config.id)
+        .await?
+        .ok_or(EdgeError::NotFound("no such merchant"))?;
     fresh.checkpoints = checkpoints;
     store.put_merchant(&fresh, now).await?;
-    json(200, &CheckpointsOut { checkpoints: fresh.checkpoints })
+    json(
+        200,
+        &CheckpointsOut {
+            checkpoints: fresh.checkpoints,
+        },
+    )
 }
 
 pub async fn get_checkpoints(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let store = Store::open(env)?;
     let config = authorize_merchant(&req, &store, id, now()).await?;
-    json(200, &CheckpointsOut { checkpoints: config.checkpoints })
+    json(
+        200,
+        &CheckpointsOut {
+            checkpoints: config.checkpoints,
+        },
+    )
 }

@@ -17,12 +17,18 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::Store;
 
 pub fn parse_merchant(id: &str) -> EdgeResult<MerchantId> {
-    id.parse().map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))
+    id.parse()
+        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))
 }
 
 /// Authorises a merchant request: the bearer key must hash to this merchant's stored hash.
 /// A key of another merchant is 403; no key or an unknown key is 401.
-pub async fn authorize_merchant(req: &Request, store: &Store, id: &str, now: Timestamp) -> EdgeResult<MerchantConfig> {
+pub async fn authorize_merchant(
+    req: &Request,
+    store: &Store,
+    id: &str,
+    now: Timestamp,
+) -> EdgeResult<MerchantConfig> {
     let key = bearer(req).ok_or(EdgeError::Unauthorized)?;
     let hash = sha256_hex(key.as_bytes());
     let id: MerchantId = id.parse().map_err(|_| EdgeError::Unauthorized)?;

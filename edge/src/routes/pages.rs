@@ -19,18 +19,38 @@ fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-pub async fn tracking_page(req: Request, env: &Env, merchant: &str, number: &str) -> EdgeResult<Response> {
-    let merchant: MerchantId = merchant.parse().map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
+pub async fn tracking_page(
+    req: Request,
+    env: &Env,
+    merchant: &str,
+    number: &str,
+) -> EdgeResult<Response> {
+    let merchant: MerchantId = merchant
+        .parse()
+        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
     let store = Store::open(env)?;
-    let config = store.merchant(&merchant, now()).await?.ok_or(EdgeError::NotFound("no such merchant"))?;
+    let config = store
+        .merchant(&merchant, now())
+        .await?
+        .ok_or(EdgeError::NotFound("no such merchant"))?;
     let base = public_base(&req, Config::from_env(env).public_base_url.as_deref());
     // Only characters a tracking number can hold survive into the page.
-    let number: String = number.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).take(64).collect();
+    let number: String = number
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(64)
+        .collect();
     let shell_url = format!("{base}/track.html");
-    let mut shell = env.assets(crate::routes::assets::BINDING)?.fetch(shell_url, None).await?;
+    let mut shell = env
+        .assets(crate::routes::assets::BINDING)?
+        .fetch(shell_url, None)
+        .await?;
     let template = shell.text().await?;
     let title = format!("Tracking {number} · {}", config.name);
-    let description = format!("Follow your {} order {number}: every step from the warehouse to your door.", config.name);
+    let description = format!(
+        "Follow your {} order {number}: every step from the warehouse to your door.",
+        config.name
+    );
     let html = template
         .replace("{{title}}", &escape(&title))
         .replace("{{description}}", &escape(&description))

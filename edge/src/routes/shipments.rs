@@ -1,7 +1,10 @@
 //! Shipments: creation (issuing the ITN), the merchant's view, attaching a TN, checkpoint events.
 
 use serde_json::json;
-use shared::api::{parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateShipmentRequest, MerchantConfig};
+use shared::api::{
+    parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateShipmentRequest,
+    MerchantConfig,
+};
 use shared::merge::{merge, MergeInput};
 use shared::shipment::{Registration, Shipment, ShipmentEvent, ShipmentRecord};
 use shared::{Itn, Timestamp};
@@ -22,14 +25,23 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
     let store = Store::open(env)?;
     let now = now();
     let merchant = authorize_merchant(&req, &store, id, now).await?;
-    let idempotency = header(&req, "idempotency-key").map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
-    if idempotency.as_ref().is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY) {
-        return Err(EdgeError::Invalid(format!("Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY} characters")));
+    let idempotency = header(&req, "idempotency-key")
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty());
+    if idempotency
+        .as_ref()
+        .is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY)
+    {
+        return Err(EdgeError::Invalid(format!(
+            "Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY} characters"
+        )));
     }
     let body = json_body(&mut req).await?;
     let (order_ref, fulfillment_ref) = parse_body::<CreateShipmentRequest>(&body)?.validate()?;
     if merchant.checkpoints.is_empty() {
-        return Err(EdgeError::Conflict("set the merchant's default checkpoints before creating shipments"));
+        return Err(EdgeError::Conflict(
+            "set the merchant's default checkpoints before creating shipments",
+        ));
     }
     let digest = idempotency.as_ref().map(|k| sha256_hex(k.as_bytes()));
     if let Some(digest) = &digest {
@@ -58,7 +70,9 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
 }
 
 fn state(record: &ShipmentRecord) -> EdgeResult<Shipment> {
-    record.state().map_err(|e| EdgeError::Internal(e.to_string()))
+    record
+        .state()
+        .map_err(|e| EdgeError::Internal(e.to_string()))
 }
 
 fn created_body(record: &ShipmentRecord) -> EdgeResult<serde_json::Value> {
@@ -73,13 +87,25 @@ fn created_body(record: &ShipmentRecord) -> EdgeResult<serde_json::Value> {
 }
 
 async fn load(store: &Store, merchant: &MerchantConfig, itn: &str) -> EdgeResult<ShipmentRecord> {
-    let itn: Itn = itn.parse().map_err(|e: shared::IdError| EdgeError::InvalidNumber(e.to_string()))?;
-    store.shipment(&merchant.id, itn).await?.ok_or(EdgeError::NotFound("no shipment with this ITN"))
+    let itn: Itn = itn
+        .parse()
+        .map_err(|e: shared::IdError| EdgeError::InvalidNumber(e.to_string()))?;
+    store
+        .shipment(&merchant.id, itn)
+        .await?
+        .ok_or(EdgeError::NotFound("no shipment with this ITN"))
 }
 
 /// The merchant's view: everything the shopper sees, plus references, registration state
 /// and the full event history.
-async fn merchant_view(req: &Request, env: &Env, store: &Store, merchant: &MerchantConfig, record: &ShipmentRecord, now: Timestamp) -> EdgeResult<serde_json::Value> {
+async fn merchant_view(
+    req: &Request,
+    env: &Env,
+    store: &Store,
+    merchant: &MerchantConfig,
+    record: &ShipmentRecord,
+    now: Timestamp,
+) -> EdgeResult<serde_json::Value> {
     let shipment = state(record)?;
     let cache = store.carrier(&merchant.id, record.itn).await?;
     let base = public_base(req, Config::from_env(env).public_base_url.as_deref());
@@ -95,7 +121,9 @@ async fn merchant_view(req: &Request, env: &Env, store: &Store, merchant: &Merch
     });
     let registration = shipment.tracking.as_ref().map(|t| match &t.registration {
         Registration::Registered { .. } => json!({"state": "registered"}),
-        Registration::Pending { attempts, retry_at } => json!({"state": "pending", "attempts": attempts, "retry_at": retry_at}),
+        Registration::Pending { attempts, retry_at } => {
+            json!({"state": "pending", "attempts": attempts, "retry_at": retry_at})
+        }
     });
     Ok(json!({
         "itn": shipment.itn,
@@ -116,10 +144,18 @@ pub async fn get(req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Res
     let now = now();
     let merchant = authorize_merchant(&req, &store, id, now).await?;
     let record = load(&store, &merchant, itn).await?;
-    json(200, &merchant_view(&req, env, &store, &merchant, &record, now).await?)
+    json(
+        200,
+        &merchant_view(&req, env, &store, &merchant, &record, now).await?,
+    )
 }
 
-pub async fn attach_tracking(mut req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
+pub async fn attach_tracking(
+    mut req: Request,
+    env: &Env,
+    id: &str,
+    itn: &str,
+) -> EdgeResult<Response> {
     let store = Store::open(env)?;
     let now = now();
     let merchant = authorize_merchant(&req, &store, id, now).await?;
@@ -130,26 +166,43 @@ pub async fn attach_tracking(mut req: Request, env: &Env, id: &str, itn: &str) -
     // A TN already used by another shipment of this merchant would make lookups ambiguous.
     if let Some(other) = store.itn_for_tn(&merchant.id, &tn).await? {
         if other != record.itn {
-            return Err(EdgeError::Conflict("this tracking number is already attached to another shipment"));
+            return Err(EdgeError::Conflict(
+                "this tracking number is already attached to another shipment",
+            ));
         }
     }
     if let Some(event) = shipment.attach_tracking(tn.clone(), slug, now) {
-        let previous = shipment.tracking.as_ref().map(|t| t.tracking_number.clone());
+        let previous = shipment
+            .tracking
+            .as_ref()
+            .map(|t| t.tracking_number.clone());
         record.events.push(event);
         store.put_shipment(&record).await?;
         if let Some(previous) = previous.filter(|p| *p != tn) {
-            store.unindex_tn(&merchant.id, &previous, record.itn).await?;
-            store.put_carrier(&merchant.id, record.itn, &Default::default()).await?;
+            store
+                .unindex_tn(&merchant.id, &previous, record.itn)
+                .await?;
+            store
+                .put_carrier(&merchant.id, record.itn, &Default::default())
+                .await?;
         }
         store.index_tn(&merchant.id, &tn, record.itn).await?;
         store.mark_active(&merchant.id, record.itn).await?;
     }
     // Try to register now; AfterShip failing never fails this call (202, retried later).
     let config = Config::from_env(env);
-    let registered = sync::register(&store, &config, &merchant.id, record.itn).await.unwrap_or(false);
-    let record = store.shipment(&merchant.id, record.itn).await?.unwrap_or(record);
+    let registered = sync::register(&store, &config, &merchant.id, record.itn)
+        .await
+        .unwrap_or(false);
+    let record = store
+        .shipment(&merchant.id, record.itn)
+        .await?
+        .unwrap_or(record);
     let status = if registered { 200 } else { 202 };
-    json(status, &merchant_view(&req, env, &store, &merchant, &record, now).await?)
+    json(
+        status,
+        &merchant_view(&req, env, &store, &merchant, &record, now).await?,
+    )
 }
 
 pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
@@ -159,8 +212,13 @@ pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> Edge
     let body = json_body(&mut req).await?;
     let (index, at) = parse_body::<CheckpointEventRequest>(&body)?.validate()?;
     let mut record = load(&store, &merchant, itn).await?;
-    let event = state(&record)?.mark_reached(index, at, now).map_err(|e| EdgeError::Invalid(e.to_string()))?;
+    let event = state(&record)?
+        .mark_reached(index, at, now)
+        .map_err(|e| EdgeError::Invalid(e.to_string()))?;
     record.events.push(event);
     store.put_shipment(&record).await?;
-    json(200, &merchant_view(&req, env, &store, &merchant, &record, now).await?)
+    json(
+        200,
+        &merchant_view(&req, env, &store, &merchant, &record, now).await?,
+    )
 }

@@ -26,7 +26,11 @@ pub fn merchant_facts(config: &MerchantConfig) -> MergeFacts {
 }
 
 /// CORS: the merchant's `allowed_origins`, or any origin when the list is empty.
-fn cors_headers(headers: &Headers, config: &MerchantConfig, origin: Option<&str>) -> EdgeResult<()> {
+fn cors_headers(
+    headers: &Headers,
+    config: &MerchantConfig,
+    origin: Option<&str>,
+) -> EdgeResult<()> {
     headers.set("vary", "Origin")?;
     if config.allowed_origins.is_empty() {
         headers.set("access-control-allow-origin", "*")?;
@@ -39,15 +43,23 @@ fn cors_headers(headers: &Headers, config: &MerchantConfig, origin: Option<&str>
 }
 
 pub async fn preflight(req: Request, env: &Env, merchant: &str) -> EdgeResult<Response> {
-    let merchant: MerchantId = merchant.parse().map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
+    let merchant: MerchantId = merchant
+        .parse()
+        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
     let store = Store::open(env)?;
-    let config = store.merchant(&merchant, now()).await?.ok_or(EdgeError::NotFound("no such merchant"))?;
+    let config = store
+        .merchant(&merchant, now())
+        .await?
+        .ok_or(EdgeError::NotFound("no such merchant"))?;
     let headers = Headers::new();
     cors_headers(&headers, &config, header(&req, "origin").as_deref())?;
     headers.set("access-control-allow-methods", "GET, OPTIONS")?;
     headers.set("access-control-allow-headers", "accept, content-type")?;
     headers.set("access-control-max-age", "600")?;
-    Ok(ResponseBuilder::new().with_status(204).with_headers(headers).empty())
+    Ok(ResponseBuilder::new()
+        .with_status(204)
+        .with_headers(headers)
+        .empty())
 }
 
 async fn rate_limited(req: &Request, env: &Env) -> bool {
@@ -59,26 +71,46 @@ async fn rate_limited(req: &Request, env: &Env) -> bool {
     matches!(limiter.limit(client).await, Ok(outcome) if !outcome.success)
 }
 
-pub async fn lookup(req: Request, env: &Env, ctx: &Context, merchant: &str, number: &str) -> EdgeResult<Response> {
+pub async fn lookup(
+    req: Request,
+    env: &Env,
+    ctx: &Context,
+    merchant: &str,
+    number: &str,
+) -> EdgeResult<Response> {
     let origin = header(&req, "origin");
-    let merchant: MerchantId = merchant.parse().map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
+    let merchant: MerchantId = merchant
+        .parse()
+        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
     // Shape and check character first: a typo never costs a storage read.
-    let number: LookupNumber = number.parse().map_err(|e: shared::IdError| EdgeError::InvalidNumber(e.to_string()))?;
+    let number: LookupNumber = number
+        .parse()
+        .map_err(|e: shared::IdError| EdgeError::InvalidNumber(e.to_string()))?;
     if rate_limited(&req, env).await {
         return Err(EdgeError::RateLimited);
     }
     let store = Store::open(env)?;
     let now = now();
-    let config = store.merchant(&merchant, now).await?.ok_or(EdgeError::NotFound("no shipment with this number"))?;
+    let config = store
+        .merchant(&merchant, now)
+        .await?
+        .ok_or(EdgeError::NotFound("no shipment with this number"))?;
     let result = resolve(&req, env, ctx, &store, &config, number, now).await;
     let headers = Headers::new();
     cors_headers(&headers, &config, origin.as_deref())?;
     match result {
         Ok(view) => {
             // Browsers and CDNs may reuse a fresh answer briefly; a stale one only for seconds.
-            let cache = if view.stale { "public, max-age=5" } else { "public, max-age=30, stale-while-revalidate=30" };
+            let cache = if view.stale {
+                "public, max-age=5"
+            } else {
+                "public, max-age=30, stale-while-revalidate=30"
+            };
             headers.set("cache-control", cache)?;
-            Ok(ResponseBuilder::new().with_status(200).with_headers(headers).from_json(&view)?)
+            Ok(ResponseBuilder::new()
+                .with_status(200)
+                .with_headers(headers)
+                .from_json(&view)?)
         }
         Err(error) => {
             let response = error.into_response();
@@ -104,10 +136,18 @@ async fn resolve(
     let not_found = EdgeError::NotFound("no shipment with this number");
     let itn = match number {
         LookupNumber::Itn(itn) => itn,
-        LookupNumber::Carrier(tn) => store.itn_for_tn(&merchant.id, &tn).await?.ok_or(not_found)?,
+        LookupNumber::Carrier(tn) => store
+            .itn_for_tn(&merchant.id, &tn)
+            .await?
+            .ok_or(not_found)?,
     };
-    let record = store.shipment(&merchant.id, itn).await?.ok_or(EdgeError::NotFound("no shipment with this number"))?;
-    let shipment = record.state().map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let record = store
+        .shipment(&merchant.id, itn)
+        .await?
+        .ok_or(EdgeError::NotFound("no shipment with this number"))?;
+    let shipment = record
+        .state()
+        .map_err(|e| EdgeError::Internal(e.to_string()))?;
     let config = Config::from_env(env);
 
     let cache = match shipment.tracking.as_ref().map(|t| &t.registration) {
@@ -117,7 +157,8 @@ async fn resolve(
                 let (env, merchant_id) = (env.clone(), merchant.id.clone());
                 ctx.wait_until(async move {
                     if let Ok(store) = Store::open(&env) {
-                        let _ = sync::register(&store, &Config::from_env(&env), &merchant_id, itn).await;
+                        let _ = sync::register(&store, &Config::from_env(&env), &merchant_id, itn)
+                            .await;
                     }
                 });
             }
@@ -157,10 +198,14 @@ async fn carrier_for_lookup(
 ) -> EdgeResult<CarrierCache> {
     match cache.freshness(now) {
         Freshness::Fresh | Freshness::BackingOff => Ok(cache),
-        Freshness::FetchNow => Ok(sync::refresh(store, config, record, aftership_id).await.unwrap_or(cache)),
+        Freshness::FetchNow => Ok(sync::refresh(store, config, record, aftership_id)
+            .await
+            .unwrap_or(cache)),
         Freshness::RefreshInBackground => {
             // Claim the refresh so concurrent lookups elsewhere serve the cache instead.
-            store.put_carrier(&record.merchant, record.itn, &cache.claimed(now)).await?;
+            store
+                .put_carrier(&record.merchant, record.itn, &cache.claimed(now))
+                .await?;
             let (env, record, id) = (env.clone(), record.clone(), aftership_id.to_string());
             ctx.wait_until(async move {
                 if let Ok(store) = Store::open(&env) {

@@ -34,15 +34,22 @@ pub fn signature_valid(secret: &str, body: &[u8], signature_b64: &str) -> bool {
 pub async fn receive(mut req: Request, env: &Env) -> EdgeResult<Response> {
     let config = Config::from_env(env);
     let signature = header(&req, "aftership-hmac-sha256").ok_or(EdgeError::Unauthorized)?;
-    let body = req.bytes().await.map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
+    let body = req
+        .bytes()
+        .await
+        .map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
     if body.len() > MAX_WEBHOOK_BYTES {
         return Err(EdgeError::TooLarge(MAX_WEBHOOK_BYTES));
     }
-    let secret = config.webhook_secret.as_deref().ok_or(EdgeError::Unauthorized)?;
+    let secret = config
+        .webhook_secret
+        .as_deref()
+        .ok_or(EdgeError::Unauthorized)?;
     if !signature_valid(secret, &body, &signature) {
         return Err(EdgeError::Unauthorized);
     }
-    let payload: Value = serde_json::from_slice(&body).map_err(|_| EdgeError::Invalid("the webhook body is not JSON".into()))?;
+    let payload: Value = serde_json::from_slice(&body)
+        .map_err(|_| EdgeError::Invalid("the webhook body is not JSON".into()))?;
     let store = Store::open(env)?;
     let event_digest = payload
         .get("event_id")
@@ -54,17 +61,24 @@ pub async fn receive(mut req: Request, env: &Env) -> EdgeResult<Response> {
         }
     }
     let Some(msg) = payload.get("msg").filter(|m| m.is_object()) else {
-        return Err(EdgeError::Invalid("the webhook body has no msg tracking".into()));
+        return Err(EdgeError::Invalid(
+            "the webhook body has no msg tracking".into(),
+        ));
     };
     let tracking = CarrierTracking::from_value(msg);
     let mut applied = 0;
-    let tn: Option<TrackingNumber> = tracking.tracking_number.as_deref().and_then(|t| t.parse().ok());
+    let tn: Option<TrackingNumber> = tracking
+        .tracking_number
+        .as_deref()
+        .and_then(|t| t.parse().ok());
     if let Some(tn) = tn {
         for (merchant, itn) in store.owners_of_tn(&tn).await? {
             // Custom fields, when present, must agree: a TN reused by two merchants only
             // updates the shipment AfterShip's tracking was registered for.
             let matches_custom = match (&tracking.waymark_merchant, &tracking.waymark_itn) {
-                (Some(m), Some(i)) => m == merchant.as_str() && i.parse::<shared::Itn>().ok() == Some(itn),
+                (Some(m), Some(i)) => {
+                    m == merchant.as_str() && i.parse::<shared::Itn>().ok() == Some(itn)
+                }
                 _ => true,
             };
             if matches_custom {
@@ -91,7 +105,11 @@ mod tests {
         let good = "u091ofDQjm+o4pXuNplHOpJC6hC/cHWkxKlj+3u+UNM=";
         assert!(signature_valid("whsec_test", body, good));
         assert!(!signature_valid("whsec_other", body, good));
-        assert!(!signature_valid("whsec_test", br#"{"event_id":"e2"}"#, good));
+        assert!(!signature_valid(
+            "whsec_test",
+            br#"{"event_id":"e2"}"#,
+            good
+        ));
         assert!(!signature_valid("whsec_test", body, "not base64!"));
         assert!(!signature_valid("whsec_test", body, ""));
     }
