@@ -56,9 +56,10 @@ impl<'a> AfterShip<'a> {
         let headers = Headers::new();
         let key = self.config.aftership_key.as_deref().unwrap_or_default();
         let set = |name: &str, value: &str| {
-            headers
-                .set(name, value)
-                .map_err(|_| CallError::from(ApiError::Malformed { status: 0 }))
+            headers.set(name, value).map_err(|e| {
+                worker::console_error!("could not set an AfterShip request header: {e}");
+                CallError::from(ApiError::Malformed { status: 0 })
+            })
         };
         set("as-api-key", key)?;
         set("content-type", "application/json")?;
@@ -68,8 +69,10 @@ impl<'a> AfterShip<'a> {
         if let Some(body) = body {
             init.with_body(Some(body.into()));
         }
-        let request = Request::new_with_init(url, &init)
-            .map_err(|_| CallError::from(ApiError::Malformed { status: 0 }))?;
+        let request = Request::new_with_init(url, &init).map_err(|e| {
+            worker::console_error!("could not build the AfterShip request: {e}");
+            CallError::from(ApiError::Malformed { status: 0 })
+        })?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(request);

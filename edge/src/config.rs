@@ -13,6 +13,8 @@ pub struct Config {
     pub webhook_secret: Option<String>,
     pub admin_token: Option<String>,
     pub public_base_url: Option<String>,
+    /// How long cached carrier data is served without asking AfterShip.
+    pub carrier_fresh_seconds: i64,
 }
 
 /// Secrets and vars both arrive as strings; a secret may be absent in local development.
@@ -39,6 +41,10 @@ impl Config {
             admin_token: read(env, "ADMIN_TOKEN"),
             public_base_url: read(env, "PUBLIC_BASE_URL")
                 .map(|u| u.trim_end_matches('/').to_string()),
+            carrier_fresh_seconds: read(env, "CARRIER_FRESH_SECONDS")
+                .and_then(|s| s.parse().ok())
+                .filter(|s| (0..=86_400).contains(s))
+                .unwrap_or(shared::cache::FRESH_SECONDS),
         }
     }
 }

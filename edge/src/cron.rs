@@ -32,11 +32,12 @@ pub async fn refresh_active(env: &Env) -> EdgeResult<()> {
             let now = now();
             match state.tracking.as_ref().map(|t| &t.registration) {
                 None => store.mark_inactive(&merchant, itn).await?,
-                Some(Registration::Pending { retry_at, .. }) if *retry_at <= now => {
+                // The cron's own schedule spaces these retries, so it does not wait for the
+                // lookup-side `retry_at` back-off.
+                Some(Registration::Pending { .. }) => {
                     calls += 1;
                     sync::register(&store, &config, &merchant, itn).await?;
                 }
-                Some(Registration::Pending { .. }) => {}
                 Some(Registration::Registered { aftership_id }) => {
                     if store.carrier(&merchant, itn).await?.due_for_cron(now) {
                         calls += 1;

@@ -9,7 +9,8 @@ use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
 use shared::{Itn, Timestamp};
 
 fn fixture() -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/aftership/v4/javasdk__GetTrackingResult.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/aftership/v4/javasdk__GetTrackingResult.json");
     std::fs::read(path).expect("fixture")
 }
 
@@ -36,11 +37,23 @@ fn shipment() -> Shipment {
         fulfillment_ref: None,
         checkpoints: ["Located", "Packed", "Shipping label created"]
             .iter()
-            .map(|l| CheckpointDef { label: l.to_string(), reached_by: ReachedBy::infer(l) })
+            .map(|l| CheckpointDef {
+                label: l.to_string(),
+                reached_by: ReachedBy::infer(l),
+            })
             .collect(),
     };
-    let attached = ShipmentEvent::TrackingAttached { tracking_number: "1Z999AA10123456784".parse().unwrap(), slug: None, at: Timestamp(1_700_000_100_000) };
-    Shipment::replay(&"acme".parse().unwrap(), Itn::from_random([1; 9]), &[created, attached]).unwrap()
+    let attached = ShipmentEvent::TrackingAttached {
+        tracking_number: "1Z999AA10123456784".parse().unwrap(),
+        slug: None,
+        at: Timestamp(1_700_000_100_000),
+    };
+    Shipment::replay(
+        &"acme".parse().unwrap(),
+        Itn::from_random([1; 9]),
+        &[created, attached],
+    )
+    .unwrap()
 }
 
 fn parse_and_merge(body: &[u8], shipment: &Shipment, facts: &MergeFacts) -> usize {
@@ -60,11 +73,19 @@ fn parse_and_merge(body: &[u8], shipment: &Shipment, facts: &MergeFacts) -> usiz
 
 fn bench(c: &mut Criterion) {
     let shipment = shipment();
-    let facts = MergeFacts { id: "acme".into(), name: "Acme".into(), aftership_page: None };
+    let facts = MergeFacts {
+        id: "acme".into(),
+        name: "Acme".into(),
+        aftership_page: None,
+    };
     for (name, body) in [("fedex_14", fixture()), ("large_500", large(500))] {
         let mut group = c.benchmark_group(name);
-        group.bench_function("baseline_json_value_parse", |b| b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap()));
-        group.bench_function("parse_merge_serialise", |b| b.iter(|| parse_and_merge(black_box(&body), &shipment, &facts)));
+        group.bench_function("baseline_json_value_parse", |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap())
+        });
+        group.bench_function("parse_merge_serialise", |b| {
+            b.iter(|| parse_and_merge(black_box(&body), &shipment, &facts))
+        });
         group.finish();
     }
 }

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::aftership::{ApiError, CarrierTracking};
 use crate::time::Timestamp;
 
-/// Carrier data younger than this is served without asking AfterShip.
+/// Carrier data younger than this is served without asking AfterShip (the default of the
+/// `CARRIER_FRESH_SECONDS` setting).
 pub const FRESH_SECONDS: i64 = 10 * 60;
-/// After this many seconds without a successful refresh the cron refreshes again.
-pub const CRON_REFRESH_SECONDS: i64 = 4 * 3600;
+/// The cron leaves alone what was fetched this recently: the cron's schedule (a few runs a
+/// day) is what spaces its refreshes, this only avoids repeating a just-made call.
+pub const CRON_MIN_AGE_SECONDS: i64 = 5 * 60;
 
 /// What Waymark remembers of a shipment's carrier side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -40,7 +42,7 @@ pub enum Freshness {
 }
 
 impl CarrierCache {
-    pub fn freshness(&self, now: Timestamp) -> Freshness {
+    pub fn freshness(&self, now: Timestamp, fresh_seconds: i64) -> Freshness {
         if self.retry_after.is_some_and(|r| r > now) {
             return Freshness::BackingOff;
         }
@@ -50,7 +52,7 @@ impl CarrierCache {
             .is_some_and(|a| a.plus_seconds(30) > now && self.fetched_at.is_none_or(|f| f < a));
         match self.fetched_at {
             None if self.tracking.is_none() && !in_flight && !self.failing => Freshness::FetchNow,
-            Some(at) if at.plus_seconds(FRESH_SECONDS) > now => Freshness::Fresh,
+            Some(at) if at.plus_seconds(fresh_seconds) > now => Freshness::Fresh,
             _ if in_flight => Freshness::Fresh,
             _ => Freshness::RefreshInBackground,
         }
@@ -102,7 +104,8 @@ impl CarrierCache {
         }
     }
 
-    /// Whether the cron should refresh this shipment now.
+    /// Whether the cron should refresh this shipment now: not finished, not backed off, and
+    /// either failing or not fetched in the last few minutes.
     pub fn due_for_cron(&self, now: Timestamp) -> bool {
         if self.retry_after.is_some_and(|r| r > now) {
             return false;
@@ -115,8 +118,10 @@ impl CarrierCache {
         {
             return false;
         }
-        self.fetched_at
-            .is_none_or(|f| f.plus_seconds(CRON_REFRESH_SECONDS) <= now)
+        self.failing
+            || self
+                .fetched_at
+                .is_none_or(|f| f.plus_seconds(CRON_MIN_AGE_SECONDS) <= now)
     }
 }
 
@@ -143,14 +148,14 @@ mod tests {
             (claimed, Freshness::Fresh),
         ];
         for (cache, expected) in table {
-            assert_eq!(cache.freshness(now), expected, "{cache:?}");
+            assert_eq!(cache.freshness(now, FRESH_SECONDS), expected, "{cache:?}");
         }
         assert!(
             failing.failing && failing.tracking.is_some(),
             "last known data is kept"
         );
         assert_eq!(
-            failing.freshness(now.plus_seconds(200)),
+            failing.freshness(now.plus_seconds(200), FRESH_SECONDS),
             Freshness::RefreshInBackground
         );
     }

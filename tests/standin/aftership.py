@@ -76,6 +76,7 @@ class State:
         self.trackings = {}  # id -> tracking
         self.presets = {}    # TN upper -> tracking template (applied when created)
         self.fault = "none"
+        self.fault_only = None
         self.slow_ms = 4000
         self.calls = {}
 
@@ -124,11 +125,19 @@ def make_handler(state):
         def envelope(self, status, code, message, typ, data=None):
             self.send(status, {"meta": {"code": code, "message": message, "type": typ}, "data": data if data is not None else {}})
 
+        def read_raw(self):
+            # Always drain the request body, even when answering with a fault: on a kept-alive
+            # connection an unread body would be parsed as the next request.
+            # The handler object lives as long as the connection: read once per request.
+            if getattr(self, "_raw_for", None) is not self.requestline:
+                length = int(self.headers.get("content-length") or 0)
+                self._raw = self.rfile.read(length) if length else b""
+                self._raw_for = self.requestline
+            return self._raw
+
         def body(self):
-            length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length) if length else b""
             try:
-                return json.loads(raw or b"{}")
+                return json.loads(self.read_raw() or b"{}")
             except ValueError:
                 return None
 
@@ -141,6 +150,7 @@ def make_handler(state):
                 b = self.body() or {}
                 state.fault = b.get("mode", "none")
                 state.slow_ms = int(b.get("slow_ms", 4000))
+                state.fault_only = b.get("only")  # e.g. "GET /tracking/{version}/trackings"
                 return self.send(200, {"ok": True, "mode": state.fault})
             if method == "POST" and path == "/__control/tracking":
                 b = self.body() or {}
@@ -159,6 +169,8 @@ def make_handler(state):
             return self.send(404, {"error": "unknown control route"})
 
         def handle_any(self, method):
+            self._raw_for = None
+            self.read_raw()
             parsed = urllib.parse.urlsplit(self.path)
             path = parsed.path
             if path.startswith("/__control/"):
@@ -168,9 +180,10 @@ def make_handler(state):
                 return self.envelope(404, 404, "The URI requested is invalid or the resource requested does not exist.", "NotFound")
             route = f"{method} /tracking/{{version}}/trackings" + ("/{id}" if len(parts) > 3 else "")
             state.count(route)
-            if not self.headers.get("as-api-key") or self.headers.get("as-api-key") != state.api_key or state.fault == "401":
+            if not self.headers.get("as-api-key") or self.headers.get("as-api-key") != state.api_key or \
+                    (state.fault == "401" and (not state.fault_only or state.fault_only == route)):
                 return self.envelope(401, 401, "Invalid API key.", "Unauthorized")
-            fault = state.fault
+            fault = state.fault if (not state.fault_only or state.fault_only == route) else "none"
             if fault == "429":
                 reset = int(time.time()) + 30
                 return self.send(429, {"meta": {"code": 429, "message": "You have exceeded the API call rate limit. The default limit is 10 requests per second.", "type": "TooManyRequests"}, "data": {}},

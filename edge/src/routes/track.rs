@@ -62,13 +62,39 @@ pub async fn preflight(req: Request, env: &Env, merchant: &str) -> EdgeResult<Re
         .empty())
 }
 
+/// Asks the rate-limiting binding whether this client may look up now. The binding is called
+/// through its JavaScript interface (`limit({key})`): the typed wrapper's constructor-name
+/// check rejects the local (workerd) implementation, and the limiter must work in both.
 async fn rate_limited(req: &Request, env: &Env) -> bool {
-    let Ok(limiter) = env.rate_limiter(LIMITER) else {
-        // No binding configured (e.g. a deployment without it): do not fail lookups.
-        return false;
-    };
+    use worker::js_sys::{Function, Object, Promise, Reflect};
+    use worker::wasm_bindgen::{JsCast, JsValue};
     let client = header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
-    matches!(limiter.limit(client).await, Ok(outcome) if !outcome.success)
+    let outcome = async {
+        let binding = Reflect::get(env, &JsValue::from_str(LIMITER))
+            .ok()
+            .filter(|b| b.is_object())?;
+        let limit: Function = Reflect::get(&binding, &JsValue::from_str("limit"))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let options = Object::new();
+        Reflect::set(
+            &options,
+            &JsValue::from_str("key"),
+            &JsValue::from_str(&client),
+        )
+        .ok()?;
+        let promise: Promise = limit.call1(&binding, &options).ok()?.dyn_into().ok()?;
+        let result = worker::wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()?;
+        Reflect::get(&result, &JsValue::from_str("success"))
+            .ok()?
+            .as_bool()
+    }
+    .await;
+    // No binding (a deployment without it) or a failing limiter never blocks shoppers.
+    outcome == Some(false)
 }
 
 pub async fn lookup(
@@ -196,7 +222,7 @@ async fn carrier_for_lookup(
     cache: CarrierCache,
     now: Timestamp,
 ) -> EdgeResult<CarrierCache> {
-    match cache.freshness(now) {
+    match cache.freshness(now, config.carrier_fresh_seconds) {
         Freshness::Fresh | Freshness::BackingOff => Ok(cache),
         Freshness::FetchNow => Ok(sync::refresh(store, config, record, aftership_id)
             .await
