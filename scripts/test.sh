@@ -24,4 +24,4 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN
 step "stand-in AfterShip conformance, judged by the official AfterShip SDK"
 python3 tests/standin/test_sdk_conformance.py
 step "end-to-end: the real Worker in workerd, the stand-in AfterShip, headless Chromium"
-node --test --test-concurrency=1 tests/e2e/
+node --test --test-concurrency=1 "tests/e2e/*.test.mjs"

@@ -40,7 +40,7 @@ test("a shopper types an ITN into the widget and sees the merchant's default che
   const timeline = widget.locator("ol.wm-timeline > li");
   await timeline.first().waitFor();
   assert.deepEqual(await timeline.locator(".wm-entry-label").allTextContents(), checkpoints);
-  assert.equal(await widget.locator(".wm-status").textContent(), "Pending");
+  assert.equal(await widget.locator(".wm-status").textContent(), "Your order is being prepared");
   assert.equal(await widget.locator(".wm-number-value").first().textContent(), itn);
   await screenshot(page, "skeleton-itn-defaults");
   await page.close();

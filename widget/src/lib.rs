@@ -242,6 +242,8 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
     let locale = catalog.lang_tag;
     let headline = if view.status.awaiting_first_scan {
         catalog.awaiting_first_scan.to_string()
+    } else if view.tracking_number.is_none() && view.status.tag == Tag::Pending {
+        catalog.preparing.to_string()
     } else {
         catalog.tags[tag_index(view.status.tag)].to_string()
     };
@@ -306,7 +308,7 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
             view! {
                 <div class="wm-latest">
                     <p class="wm-latest-title">{catalog.latest}</p>
-                    <p class="wm-latest-label">{entry.label.clone()}</p>
+                    <p class="wm-latest-label" dir="auto">{entry.label.clone()}</p>
                     <p class="wm-meta">{time}{entry.location.clone().map(|l| format!(" · {l}"))}</p>
                 </div>
             }
@@ -350,7 +352,7 @@ fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
     view! {
         <li class=class data-source=match entry.source { Source::Merchant => "merchant", Source::Carrier => "carrier" } data-tag=tag>
             <span class="wm-marker" aria-hidden="true"></span>
-            <p class="wm-entry-label">{entry.label.clone()}</p>
+            <p class="wm-entry-label" dir="auto">{entry.label.clone()}</p>
             {match shown {
                 Some(t) => {
                     let title = t.carrier_local.clone().map(|c| format!("{}: {c}", catalog.carrier_local_time));
@@ -358,7 +360,7 @@ fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
                         <p class="wm-meta">
                             <time datetime=t.datetime title=title.clone()>{t.primary}</time>
                             {t.carrier_local.map(|c| view! { <span class="wm-carrier-time">" · "{catalog.carrier_local_time}": "{c}</span> })}
-                            {entry.location.clone().map(|l| format!(" · {l}"))}
+                            {entry.location.clone().map(|l| view! { " · " <bdi>{l}</bdi> })}
                         </p>
                     }.into_any()
                 }

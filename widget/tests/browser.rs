@@ -1,0 +1,131 @@
+#![cfg(target_arch = "wasm32")]
+//! The widget's logic in a real browser (headless Chromium through wasm-bindgen-test):
+//! mounting inside a shadow root, typing and submitting there, client-side validation,
+//! language choice, and unmounting.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{
+    Event, EventInit, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn shadow_container() -> (HtmlElement, ShadowRoot, HtmlElement) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let root = host
+        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .unwrap();
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    root.append_child(&container).unwrap();
+    (host, root, container)
+}
+
+async fn next_frame() {
+    // Let Leptos flush its effects (a resolved promise is enough: no timers involved).
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL))
+        .await
+        .unwrap();
+}
+
+fn type_and_submit(root: &ShadowRoot, text: &str) {
+    let input: HtmlInputElement = root
+        .query_selector("input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value(text);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    let form = root.query_selector("form").unwrap().unwrap();
+    let submit = EventInit::new();
+    submit.set_bubbles(true);
+    submit.set_cancelable(true);
+    form.dispatch_event(&Event::new_with_event_init_dict("submit", &submit).unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_typo_in_an_itn_is_reported_inside_the_shadow_root_without_navigating() {
+    let (_host, root, container) = shadow_container();
+    let _handle = waymark_widget::mount(
+        container,
+        "acme".into(),
+        None,
+        Some("en".into()),
+        "http://127.0.0.1:9".into(),
+    );
+    next_frame().await;
+    let href_before = web_sys::window().unwrap().location().href().unwrap();
+    type_and_submit(&root, "WM-0000-0000-0000-01");
+    next_frame().await;
+    let alert = root
+        .query_selector("[role=alert]")
+        .unwrap()
+        .expect("an error is announced");
+    assert!(
+        alert.text_content().unwrap().contains("typo"),
+        "{:?}",
+        alert.text_content()
+    );
+    let input = root.query_selector("input").unwrap().unwrap();
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        web_sys::window().unwrap().location().href().unwrap(),
+        href_before,
+        "the form did not navigate"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_language_attribute_picks_the_catalogue_and_direction() {
+    for (lang, heading, dir) in [
+        ("de-AT", "Bestellung verfolgen", "ltr"),
+        ("ar", "تتبّع طلبك", "rtl"),
+        ("xx", "Track your order", "ltr"),
+    ] {
+        let (_host, root, container) = shadow_container();
+        let _handle = waymark_widget::mount(
+            container,
+            "acme".into(),
+            None,
+            Some(lang.into()),
+            "http://127.0.0.1:9".into(),
+        );
+        next_frame().await;
+        let section = root.query_selector("section").unwrap().unwrap();
+        assert_eq!(section.get_attribute("dir").as_deref(), Some(dir), "{lang}");
+        assert_eq!(
+            root.query_selector("h2")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .as_deref(),
+            Some(heading),
+            "{lang}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn freeing_the_handle_unmounts_the_widget() {
+    let (_host, root, container) = shadow_container();
+    let handle = waymark_widget::mount(
+        container,
+        "acme".into(),
+        None,
+        Some("en".into()),
+        "http://127.0.0.1:9".into(),
+    );
+    next_frame().await;
+    assert!(root.query_selector("form").unwrap().is_some());
+    drop(handle);
+    next_frame().await;
+    assert!(root.query_selector("form").unwrap().is_none());
+}
