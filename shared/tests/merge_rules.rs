@@ -250,10 +250,19 @@ fn times_without_offset_keep_their_text_and_order_as_local() {
     );
 }
 
+/// (tracking tag, subtag, checkpoint tags in carrier order, expected stage, expected alert)
+type StageCase = (
+    Option<Tag>,
+    Option<&'static str>,
+    &'static [Tag],
+    Stage,
+    Option<Alert>,
+);
+
 #[test]
 fn stage_and_alert_table() {
     let s = shipment_with(vec![attached()]);
-    let table: &[(Option<Tag>, Option<&str>, &[Tag], Stage, Option<Alert>)] = &[
+    let table: &[StageCase] = &[
         (
             Some(Tag::InTransit),
             None,
