@@ -18,7 +18,7 @@ rustup component list --installed | grep -q '^clippy' || rustup component add cl
 # 2. wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen (a mismatch fails at build time).
 want_wb=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock 2>/dev/null || true)
 want_wb=${want_wb:-0.2.130}
-have_wb=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+have_wb=$(wasm-bindgen --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1 || true)
 if [ "$have_wb" != "$want_wb" ]; then
   say "installing wasm-bindgen-cli $want_wb (about 4 minutes, once)"
   # Not --locked: the registry index here lags one of its locked dependencies (toolchain note 1).
@@ -27,7 +27,7 @@ fi
 
 # 3. worker-build, the Worker bundler used by wrangler's build command.
 want_wkb=0.8.7
-have_wkb=$(worker-build --version 2>/dev/null | awk '{print $2}' || true)
+have_wkb=$(worker-build --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1 || true)
 if [ "$have_wkb" != "$want_wkb" ]; then
   say "installing worker-build $want_wkb (about 7 minutes, once)"
   cargo install --locked worker-build --version "$want_wkb" --force

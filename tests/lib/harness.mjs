@@ -46,7 +46,7 @@ export async function stopAll() {
 }
 
 /** Starts everything; returns URLs. `ports` lets tests run beside a demo. */
-export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPort = 8788, persist, echo = Boolean(process.env.WAYMARK_ECHO), realAfterShip = false, vars = {} } = {}) {
+export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPort = 8788, persist, echo = Boolean(process.env.WAYMARK_ECHO), realAfterShip = false, vars = {}, config } = {}) {
   const standinBase = `http://127.0.0.1:${standinPort}`;
   let standin;
   if (!realAfterShip) {
@@ -76,6 +76,7 @@ export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPor
     "--show-interactive-dev-session=false", "--test-scheduled"];
   if (!realAfterShip) args.push("--var", `AFTERSHIP_API_BASE:${standinBase}`);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  if (config) args.push("--config", config);
   // The Worker is built beforehand (scripts/build.sh); wrangler's build step is skipped.
   env.WAYMARK_SKIP_BUILD = "1";
   if (!existsSync(path.join(ROOT, "edge", "build", "index.js"))) throw new Error("build the Worker first: bash scripts/build.sh");
