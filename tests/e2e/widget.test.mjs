@@ -81,9 +81,16 @@ describe("lookups in the widget", () => {
   });
 
   test("by TN: merchant checkpoints merged with carrier events, times local with the carrier's time kept, Go to AfterShip", async () => {
-    const page = await storefront();
+    const page = await storefront({
+      prepare: () => {
+        window.lookups = [];
+        document.addEventListener("waymark:lookup", (e) => window.lookups.push(e.detail));
+      },
+    });
     const widget = await lookUp(page, "1z999aa10123456784");
     await widget.locator(".wm-carrier").first().waitFor();
+    assert.deepEqual(await page.evaluate(() => window.lookups), [{ number: "1z999aa10123456784", outcome: "found", tag: "InTransit", stage: 2 }],
+      "the storefront hears about the lookup through a DOM event");
     assert.equal(await widget.locator(".wm-status").textContent(), "In transit");
     assert.equal(await widget.locator(".wm-carrier").count(), 4);
     assert.equal(await widget.locator(".wm-merchant.wm-entry, .wm-entry.wm-merchant").count(), 3);

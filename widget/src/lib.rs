@@ -52,8 +52,10 @@ pub fn mount(
     api_base: String,
 ) -> Handle {
     let lang = Lang::from_tag(&lang.unwrap_or_else(browser_language));
+    let events_target = container.clone();
     let mounted = leptos::mount::mount_to(container, move || {
-        view! { <Tracker merchant=merchant number=number lang=lang api_base=api_base/> }
+        let events = StoredValue::new_local(events_target);
+        view! { <Tracker merchant=merchant number=number lang=lang api_base=api_base events=events/> }
     });
     Handle {
         _mounted: Box::new(mounted),
@@ -79,6 +81,8 @@ fn message_for(error: &IdError, catalog: &Catalog) -> String {
     }
 }
 
+/// Fetches a TrackingView with gloo-net; the body is parsed by the browser's own JSON parser
+/// (`Response.json()`) and decoded by serde-wasm-bindgen, so no JSON parser ships in the wasm.
 async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<TrackingView, Failure> {
     let url = format!(
         "{}/v1/track/{}/{}",
@@ -92,10 +96,14 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
         .await
         .map_err(|_| Failure::Network)?;
     match response.status() {
-        200 => response
-            .json::<TrackingView>()
-            .await
-            .map_err(|_| Failure::Network),
+        200 => {
+            let raw: web_sys::Response = response.into();
+            let body = raw.json().map_err(|_| Failure::Network)?;
+            let value = wasm_bindgen_futures::JsFuture::from(body)
+                .await
+                .map_err(|_| Failure::Network)?;
+            serde_wasm_bindgen::from_value(value).map_err(|_| Failure::Network)
+        }
         404 => Err(Failure::NotFound),
         400 => Err(Failure::Invalid),
         429 => Err(Failure::RateLimited),
@@ -132,12 +140,41 @@ fn tag_index(tag: Tag) -> usize {
     Tag::ALL.iter().position(|t| *t == tag).unwrap_or(0)
 }
 
+/// Tells the storefront what happened, as a `waymark:lookup` DOM event that leaves the shadow
+/// root (`composed`) and bubbles to the `<waymark-tracker>` element and the document, e.g. for
+/// analytics. `detail` is `{number, outcome, tag, stage}`; nothing personal is in it.
+fn announce(
+    target: &web_sys::HtmlElement,
+    number: &str,
+    outcome: &str,
+    view: Option<&TrackingView>,
+) {
+    let detail = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &value);
+    };
+    set("number", JsValue::from_str(number));
+    set("outcome", JsValue::from_str(outcome));
+    if let Some(view) = view {
+        set("tag", JsValue::from_str(view.status.tag.as_str()));
+        set("stage", JsValue::from(u32::from(view.progress.step)));
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("waymark:lookup", &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
 #[component]
 fn Tracker(
     merchant: String,
     number: Option<String>,
     lang: Lang,
     api_base: String,
+    events: StoredValue<web_sys::HtmlElement, LocalStorage>,
 ) -> impl IntoView {
     let catalog = lang.catalog();
     let initial = number.or_else(deep_link_number).unwrap_or_default();
@@ -160,6 +197,16 @@ fn Tracker(
                 leptos::task::spawn_local(async move {
                     let result =
                         fetch_view(&api_base.get_value(), &merchant.get_value(), &number).await;
+                    let outcome = match &result {
+                        Ok(_) => "found",
+                        Err(Failure::NotFound) => "not_found",
+                        Err(Failure::Invalid) => "invalid",
+                        Err(Failure::RateLimited) => "rate_limited",
+                        Err(Failure::Network) => "network_error",
+                    };
+                    events.with_value(|target| {
+                        announce(target, &number, outcome, result.as_ref().ok())
+                    });
                     set_phase.set(match result {
                         Ok(view) => Phase::Loaded(Box::new(view)),
                         Err(Failure::NotFound) => Phase::NotFound,
