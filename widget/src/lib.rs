@@ -3,6 +3,7 @@
 //! fetches the TrackingView from the edge, and renders every state (loading, not found,
 //! invalid, network failure, rate limited, success) in the shopper's language.
 
+mod decode;
 mod i18n;
 mod intl;
 
@@ -82,7 +83,7 @@ fn message_for(error: &IdError, catalog: &Catalog) -> String {
 }
 
 /// Fetches a TrackingView with gloo-net; the body is parsed by the browser's own JSON parser
-/// (`Response.json()`) and decoded by serde-wasm-bindgen, so no JSON parser ships in the wasm.
+/// (`Response.json()`) and read by `decode`, so no JSON parser ships in the wasm.
 async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<TrackingView, Failure> {
     let url = format!(
         "{}/v1/track/{}/{}",
@@ -102,7 +103,7 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
             let value = wasm_bindgen_futures::JsFuture::from(body)
                 .await
                 .map_err(|_| Failure::Network)?;
-            serde_wasm_bindgen::from_value(value).map_err(|_| Failure::Network)
+            decode::tracking_view(&value).ok_or(Failure::Network)
         }
         404 => Err(Failure::NotFound),
         400 => Err(Failure::Invalid),

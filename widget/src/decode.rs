@@ -1,0 +1,113 @@
+//! Reads the TrackingView from the object the browser's `JSON.parse` produced, field by field
+//! through `Reflect`. Deliberately not serde: serde's error paths pull float formatting into
+//! the wasm (about 13 KB), and a shopper's download is worth more than a derive.
+//! Missing or odd fields degrade to defaults; a body without an ITN is not a view at all.
+
+use js_sys::{Array, Reflect};
+use shared::aftership::Tag;
+use shared::stage::{Alert, Stage};
+use shared::view::{
+    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView,
+};
+use wasm_bindgen::JsValue;
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(object: &JsValue, key: &str) -> Option<String> {
+    get(object, key).as_string()
+}
+
+fn flag(object: &JsValue, key: &str) -> bool {
+    get(object, key).as_bool().unwrap_or(false)
+}
+
+fn stage(name: &str) -> Stage {
+    match name {
+        "prepared" => Stage::Prepared,
+        "shipped" => Stage::Shipped,
+        "out_for_delivery" => Stage::OutForDelivery,
+        "delivered" => Stage::Delivered,
+        _ => Stage::Ordered,
+    }
+}
+
+fn alert(name: &str) -> Option<Alert> {
+    Some(match name {
+        "attempt_failed" => Alert::AttemptFailed,
+        "available_for_pickup" => Alert::AvailableForPickup,
+        "exception" => Alert::Exception,
+        "return_to_sender" => Alert::ReturnToSender,
+        "expired" => Alert::Expired,
+        _ => return None,
+    })
+}
+
+fn entry(value: &JsValue) -> TimelineEntry {
+    TimelineEntry {
+        source: if text(value, "source").as_deref() == Some("carrier") {
+            Source::Carrier
+        } else {
+            Source::Merchant
+        },
+        label: text(value, "label").unwrap_or_default(),
+        time: text(value, "time"),
+        location: text(value, "location"),
+        tag: text(value, "tag").as_deref().and_then(Tag::parse),
+        done: flag(value, "done"),
+    }
+}
+
+pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
+    let itn = text(body, "itn")?;
+    let status = get(body, "status");
+    let progress = get(body, "progress");
+    let links = get(body, "links");
+    let carrier = get(body, "carrier");
+    let merchant = get(body, "merchant");
+    let stage = stage(&text(&progress, "stage").unwrap_or_default());
+    let timeline = get(body, "timeline");
+    let timeline = if Array::is_array(&timeline) {
+        Array::from(&timeline).iter().map(|v| entry(&v)).collect()
+    } else {
+        Vec::new()
+    };
+    Some(TrackingView {
+        merchant: MerchantSummary {
+            id: text(&merchant, "id").unwrap_or_default(),
+            name: text(&merchant, "name").unwrap_or_default(),
+        },
+        links: Links {
+            itn: text(&links, "itn").unwrap_or_default(),
+            tracking_number: text(&links, "tracking_number"),
+            aftership: text(&links, "aftership"),
+        },
+        itn,
+        tracking_number: text(body, "tracking_number"),
+        carrier: text(&carrier, "slug").map(|slug| CarrierSummary {
+            name: text(&carrier, "name").unwrap_or_else(|| slug.clone()),
+            slug,
+        }),
+        status: Status {
+            tag: text(&status, "tag")
+                .as_deref()
+                .and_then(Tag::parse)
+                .unwrap_or(Tag::Pending),
+            subtag: text(&status, "subtag"),
+            label: text(&status, "label").unwrap_or_default(),
+            meaning: None,
+            awaiting_first_scan: flag(&status, "awaiting_first_scan"),
+        },
+        progress: Progress {
+            stage,
+            step: stage.step(),
+            steps: Stage::ALL.len() as u8,
+            alert: text(&progress, "alert").as_deref().and_then(alert),
+        },
+        expected_delivery: text(body, "expected_delivery"),
+        timeline,
+        updated_at: text(body, "updated_at").unwrap_or_default(),
+        stale: flag(body, "stale"),
+    })
+}
