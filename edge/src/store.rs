@@ -24,6 +24,40 @@ thread_local! {
     static MERCHANTS: RefCell<HashMap<String, (i64, MerchantConfig)>> = RefCell::new(HashMap::new());
     /// TN → ITN is immutable once written (a corrected TN gets a new entry).
     static TN_INDEX: RefCell<HashMap<String, Itn>> = RefCell::new(HashMap::new());
+    /// Answers to public lookups, reused for a few seconds by this isolate (browsers and CDNs
+    /// may reuse them for 30 s anyway). Any write through this isolate clears it.
+    static VIEWS: RefCell<HashMap<String, (i64, String, bool)>> = RefCell::new(HashMap::new());
+}
+
+/// How long an isolate reuses a lookup answer (milliseconds).
+const VIEW_MEMO_MS: i64 = 5_000;
+const VIEW_MEMO_MAX: usize = 2_000;
+
+/// A recent answer to this lookup, as `(json, stale)`.
+pub fn memoised_view(key: &str, now: Timestamp) -> Option<(String, bool)> {
+    VIEWS.with(|v| {
+        v.borrow()
+            .get(key)
+            .filter(|(at, _, _)| now.millis() - at < VIEW_MEMO_MS)
+            .map(|(_, json, stale)| (json.clone(), *stale))
+    })
+}
+
+pub fn memoise_view(key: String, json: String, stale: bool, now: Timestamp) {
+    VIEWS.with(|v| {
+        let mut views = v.borrow_mut();
+        if views.len() >= VIEW_MEMO_MAX {
+            views.retain(|_, (at, _, _)| now.millis() - *at < VIEW_MEMO_MS);
+            if views.len() >= VIEW_MEMO_MAX {
+                views.clear();
+            }
+        }
+        views.insert(key, (now.millis(), json, stale));
+    });
+}
+
+fn forget_views() {
+    VIEWS.with(|v| v.borrow_mut().clear());
 }
 
 pub struct Store {
@@ -106,6 +140,7 @@ impl Store {
     }
 
     pub async fn put_merchant(&self, config: &MerchantConfig, now: Timestamp) -> EdgeResult<()> {
+        forget_views();
         self.put(&keys::merchant(&config.id), config).await?;
         MERCHANTS.with(|m| {
             m.borrow_mut()
@@ -125,6 +160,7 @@ impl Store {
     }
 
     pub async fn put_shipment(&self, record: &ShipmentRecord) -> EdgeResult<()> {
+        forget_views();
         self.put(&keys::shipment(&record.merchant, record.itn), record)
             .await
     }
@@ -196,6 +232,7 @@ impl Store {
         itn: Itn,
         cache: &CarrierCache,
     ) -> EdgeResult<()> {
+        forget_views();
         self.put(&keys::carrier(merchant, itn), cache).await
     }
 

@@ -12,7 +12,7 @@ use worker::{Context, Env, Headers, Request, Response, ResponseBuilder};
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{header, public_base};
-use crate::store::Store;
+use crate::store::{memoise_view, memoised_view, Store};
 use crate::sync::{self, now};
 
 pub const LIMITER: &str = "LOOKUP_LIMITER";
@@ -121,22 +121,36 @@ pub async fn lookup(
         .merchant(&merchant, now)
         .await?
         .ok_or(EdgeError::NotFound("no shipment with this number"))?;
-    let result = resolve(&req, env, ctx, &store, &config, number, now).await;
+    let memo_key = match &number {
+        LookupNumber::Itn(itn) => format!("{merchant}/{}", itn.compact()),
+        LookupNumber::Carrier(tn) => format!("{merchant}/{}", tn.key()),
+    };
+    let memo = memoised_view(&memo_key, now);
+    let result = match memo {
+        Some(answer) => Ok(answer),
+        None => resolve(&req, env, ctx, &store, &config, number, now)
+            .await
+            .and_then(|view| Ok((serde_json::to_string(&view)?, view.stale))),
+    };
     let headers = Headers::new();
     cors_headers(&headers, &config, origin.as_deref())?;
     match result {
-        Ok(view) => {
+        Ok((json, stale)) => {
             // Browsers and CDNs may reuse a fresh answer briefly; a stale one only for seconds.
-            let cache = if view.stale {
+            let cache = if stale {
                 "public, max-age=5"
             } else {
                 "public, max-age=30, stale-while-revalidate=30"
             };
             headers.set("cache-control", cache)?;
+            headers.set("content-type", "application/json")?;
+            if !stale {
+                memoise_view(memo_key, json.clone(), stale, now);
+            }
             Ok(ResponseBuilder::new()
                 .with_status(200)
                 .with_headers(headers)
-                .from_json(&view)?)
+                .fixed(json.into_bytes()))
         }
         Err(error) => {
             let response = error.into_response();
