@@ -20,8 +20,7 @@ pub fn split_offset(text: &str) -> (&str, Option<&str>) {
     if let Some(stripped) = text.strip_suffix('Z') {
         return (stripped, Some("Z"));
     }
-    if text.len() > 19 {
-        let tail = &text[19..];
+    if let Some(tail) = text.get(19..) {
         if let Some(pos) = tail.find(['+', '-']) {
             return (&text[..19 + pos], Some(&tail[pos..]));
         }
@@ -103,7 +102,7 @@ pub fn show_day(text: &str, locale: &str) -> Option<String> {
     let (wall, _) = split_offset(text);
     let date = Date::new(&JsValue::from_str(&format!(
         "{}T12:00:00Z",
-        &wall[..wall.len().min(10)]
+        wall.get(..10).unwrap_or(wall)
     )));
     if date.get_time().is_nan() {
         return None;

@@ -34,6 +34,10 @@ pub fn signature_valid(secret: &str, body: &[u8], signature_b64: &str) -> bool {
 pub async fn receive(mut req: Request, env: &Env) -> EdgeResult<Response> {
     let config = Config::from_env(env);
     let signature = header(&req, "aftership-hmac-sha256").ok_or(EdgeError::Unauthorized)?;
+    let declared = header(&req, "content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_WEBHOOK_BYTES) {
+        return Err(EdgeError::TooLarge(MAX_WEBHOOK_BYTES));
+    }
     let body = req
         .bytes()
         .await
