@@ -14,7 +14,7 @@ bash scripts/build.sh >/dev/null 2>&1
 # Baseline: the counter, through the identical pipeline.
 base=build/baseline && rm -rf "$base" && mkdir -p "$base"
 cargo build --release --target wasm32-unknown-unknown -p baseline-counter 2>/dev/null
-wasm-bindgen --target web --no-typescript --out-dir "$base" --out-name counter target/wasm32-unknown-unknown/release/baseline_counter.wasm
+wasm-bindgen --target web --no-typescript --out-dir "$base" --out-name counter "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/baseline_counter.wasm"
 node_modules/binaryen/bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue "$base/counter_bg.wasm" -o "$base/counter_bg.wasm"
 node_modules/.bin/esbuild "$base/counter.js" --minify --format=esm --log-level=warning --outfile="$base/counter.min.js"

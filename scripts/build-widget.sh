@@ -8,7 +8,7 @@ out="$root/www/widget/pkg"
 cargo build --release --target wasm32-unknown-unknown -p waymark-widget
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name waymark_widget \
-  target/wasm32-unknown-unknown/release/waymark_widget.wasm
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/waymark_widget.wasm"
 "$root/node_modules/binaryen/bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/waymark_widget_bg.wasm" -o "$out/waymark_widget_bg.wasm"
