@@ -54,9 +54,8 @@ pub async fn register(
                 at: now,
             });
             store.put_shipment(&record).await?;
-            let cache = store.carrier(merchant, itn).await?;
             store
-                .put_carrier(merchant, itn, &cache.succeeded(Some(carrier), now))
+                .put_carrier(merchant, itn, &CarrierCache::registered(carrier))
                 .await?;
             Ok(true)
         }

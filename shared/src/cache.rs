@@ -51,7 +51,8 @@ impl CarrierCache {
             .attempted_at
             .is_some_and(|a| a.plus_seconds(30) > now && self.fetched_at.is_none_or(|f| f < a));
         match self.fetched_at {
-            None if self.tracking.is_none() && !in_flight && !self.failing => Freshness::FetchNow,
+            // Never read (only the registration's answer, if anything): read before answering.
+            None if !in_flight && !self.failing => Freshness::FetchNow,
             Some(at) if at.plus_seconds(fresh_seconds) > now => Freshness::Fresh,
             _ if in_flight => Freshness::Fresh,
             _ => Freshness::RefreshInBackground,
@@ -65,6 +66,20 @@ impl CarrierCache {
             tracking: tracking.or_else(|| self.tracking.clone()),
             fetched_at: Some(now),
             attempted_at: Some(now),
+            failing: false,
+            consecutive_failures: 0,
+            retry_after: None,
+        }
+    }
+
+    /// The cache after registering the TN: AfterShip's answer to the registration is kept, but
+    /// as provisional (no fetch time), so the first lookup reads the tracking itself. A newly
+    /// created tracking rarely has its scans yet; an existing one may.
+    pub fn registered(tracking: CarrierTracking) -> CarrierCache {
+        CarrierCache {
+            tracking: Some(tracking),
+            fetched_at: None,
+            attempted_at: None,
             failing: false,
             consecutive_failures: 0,
             retry_after: None,
@@ -142,6 +157,10 @@ mod tests {
         let claimed = old.claimed(now.plus_seconds(-5));
         let table = [
             (CarrierCache::default(), Freshness::FetchNow),
+            (
+                CarrierCache::registered(CarrierTracking::default()),
+                Freshness::FetchNow,
+            ),
             (fresh, Freshness::Fresh),
             (old.clone(), Freshness::RefreshInBackground),
             (failing.clone(), Freshness::BackingOff),
