@@ -16,6 +16,19 @@ use crate::auth::{bearer, constant_time_eq, sha256_hex};
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::Store;
 
+/// The merchant named in a public URL, or 404. (Public routes never say more than that.)
+pub async fn public_merchant(
+    store: &Store,
+    id: &str,
+    now: Timestamp,
+) -> EdgeResult<MerchantConfig> {
+    let id = parse_merchant(id)?;
+    store
+        .merchant(&id, now)
+        .await?
+        .ok_or(EdgeError::NotFound("no such merchant"))
+}
+
 pub fn parse_merchant(id: &str) -> EdgeResult<MerchantId> {
     id.parse()
         .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))

@@ -2,12 +2,12 @@
 //! with a title, description and Open Graph tags filled in, and the widget set to look up
 //! the number at once.
 
-use shared::MerchantId;
 use worker::{Env, Request, Response, ResponseBuilder};
 
 use crate::config::Config;
-use crate::error::{EdgeError, EdgeResult};
+use crate::error::EdgeResult;
 use crate::http::public_base;
+use crate::routes::public_merchant;
 use crate::store::Store;
 use crate::sync::now;
 
@@ -25,14 +25,9 @@ pub async fn tracking_page(
     merchant: &str,
     number: &str,
 ) -> EdgeResult<Response> {
-    let merchant: MerchantId = merchant
-        .parse()
-        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
     let store = Store::open(env)?;
-    let config = store
-        .merchant(&merchant, now())
-        .await?
-        .ok_or(EdgeError::NotFound("no such merchant"))?;
+    let config = public_merchant(&store, merchant, now()).await?;
+    let merchant = &config.id;
     let base = public_base(&req, Config::from_env(env).public_base_url.as_deref());
     // Only characters a tracking number can hold survive into the page.
     let number: String = number

@@ -5,7 +5,6 @@ use shared::api::{
     parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateShipmentRequest,
     MerchantConfig,
 };
-use shared::merge::{merge, MergeInput};
 use shared::shipment::{Registration, Shipment, ShipmentEvent, ShipmentRecord};
 use shared::{Itn, Timestamp};
 use worker::{Env, Request, Response};
@@ -15,7 +14,7 @@ use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{header, json, json_body, public_base};
 use crate::routes::authorize_merchant;
-use crate::routes::track::merchant_facts;
+use crate::routes::track::tracking_view;
 use crate::store::Store;
 use crate::sync::{self, now};
 
@@ -109,16 +108,7 @@ async fn merchant_view(
     let shipment = state(record)?;
     let cache = store.carrier(&merchant.id, record.itn).await?;
     let base = public_base(req, Config::from_env(env).public_base_url.as_deref());
-    let facts = merchant_facts(merchant);
-    let view = merge(&MergeInput {
-        merchant: &facts,
-        shipment: &shipment,
-        carrier: cache.tracking.as_ref(),
-        carrier_fetched_at: cache.fetched_at,
-        stale: cache.failing,
-        base_url: &base,
-        now,
-    });
+    let view = tracking_view(merchant, &shipment, &cache, &base, now);
     let registration = shipment.tracking.as_ref().map(|t| match &t.registration {
         Registration::Registered { .. } => json!({"state": "registered"}),
         Registration::Pending { attempts, retry_at } => {

@@ -4,7 +4,7 @@ use shared::api::MerchantConfig;
 use shared::cache::{CarrierCache, Freshness};
 use shared::ids::LookupNumber;
 use shared::merge::{merge, MergeFacts, MergeInput};
-use shared::shipment::{Registration, ShipmentRecord};
+use shared::shipment::{Registration, Shipment, ShipmentRecord};
 use shared::view::TrackingView;
 use shared::{MerchantId, Timestamp};
 use worker::{Context, Env, Headers, Request, Response, ResponseBuilder};
@@ -12,12 +12,13 @@ use worker::{Context, Env, Headers, Request, Response, ResponseBuilder};
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{header, public_base};
+use crate::routes::public_merchant;
 use crate::store::{memoise_view, memoised_view, Store};
 use crate::sync::{self, now};
 
 pub const LIMITER: &str = "LOOKUP_LIMITER";
 
-pub fn merchant_facts(config: &MerchantConfig) -> MergeFacts {
+fn merchant_facts(config: &MerchantConfig) -> MergeFacts {
     MergeFacts {
         id: config.id.to_string(),
         name: config.name.clone(),
@@ -43,14 +44,8 @@ fn cors_headers(
 }
 
 pub async fn preflight(req: Request, env: &Env, merchant: &str) -> EdgeResult<Response> {
-    let merchant: MerchantId = merchant
-        .parse()
-        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
     let store = Store::open(env)?;
-    let config = store
-        .merchant(&merchant, now())
-        .await?
-        .ok_or(EdgeError::NotFound("no such merchant"))?;
+    let config = public_merchant(&store, merchant, now()).await?;
     let headers = Headers::new();
     cors_headers(&headers, &config, header(&req, "origin").as_deref())?;
     headers.set("access-control-allow-methods", "GET, OPTIONS")?;
@@ -211,16 +206,26 @@ async fn resolve(
     };
 
     let base = public_base(req, config.public_base_url.as_deref());
-    let facts = merchant_facts(merchant);
-    Ok(merge(&MergeInput {
-        merchant: &facts,
-        shipment: &shipment,
+    Ok(tracking_view(merchant, &shipment, &cache, &base, now))
+}
+
+/// The shopper's view of a shipment from what is stored: the one place the edge calls `merge`.
+pub fn tracking_view(
+    merchant: &MerchantConfig,
+    shipment: &Shipment,
+    cache: &CarrierCache,
+    base_url: &str,
+    now: Timestamp,
+) -> TrackingView {
+    merge(&MergeInput {
+        merchant: &merchant_facts(merchant),
+        shipment,
         carrier: cache.tracking.as_ref(),
         carrier_fetched_at: cache.fetched_at,
         stale: cache.failing,
-        base_url: &base,
+        base_url,
         now,
-    }))
+    })
 }
 
 /// Applies the freshness rules: answer from cache, refresh after answering, or (first time
