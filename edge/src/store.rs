@@ -75,9 +75,13 @@ impl Store {
         match self.kv.get(key).text().await? {
             None => Ok(None),
             Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                // serde's message can quote stored values (order references): log only where.
                 EdgeError::Internal(format!(
-                    "stored value under {} is unreadable: {e}",
-                    key.split(':').next().unwrap_or("")
+                    "stored value under {}:… is unreadable ({:?} at line {} column {})",
+                    key.split(':').next().unwrap_or(""),
+                    e.classify(),
+                    e.line(),
+                    e.column()
                 ))
             }),
         }
