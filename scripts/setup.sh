@@ -36,7 +36,10 @@ fi
 # 4. npm tools pinned in package-lock.json: wrangler (+workerd), playwright-core, axe, binaryen (wasm-opt), esbuild, Node 22.
 if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
-  npm ci --no-audit --no-fund
+  # The registry here serves only the Linux builds of workerd's per-platform optional packages,
+  # so the lock file cannot list the others and strict `npm ci` refuses it; `npm install` then
+  # installs exactly the pinned versions (package.json pins every tool exactly).
+  npm ci --no-audit --no-fund || npm install --no-audit --no-fund --no-save
 fi
 
 # 5. Debian's Chromium and ChromeDriver for the browser tests (never a downloaded browser).
