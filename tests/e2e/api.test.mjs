@@ -192,6 +192,9 @@ describe("lookups", () => {
     assert.ok(res.text.includes(`<title>Tracking ${itn} · Acme Outdoor</title>`));
     assert.ok(res.text.includes('property="og:title"'));
     assert.ok(res.text.includes(`number="${itn}"`));
+    const unknown = await api.call("GET", `/t/nobody/${itn}`);
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.headers.get("content-type"), /text\/html/, "a person gets a page, not JSON");
     const hostile = await api.call("GET", `/t/acme/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
     assert.ok(!hostile.text.includes("<script>alert"), "no markup injection");
   });

@@ -5,7 +5,7 @@
 use worker::{Env, Request, Response, ResponseBuilder};
 
 use crate::config::Config;
-use crate::error::EdgeResult;
+use crate::error::{EdgeError, EdgeResult};
 use crate::http::public_base;
 use crate::routes::public_merchant;
 use crate::store::Store;
@@ -26,7 +26,12 @@ pub async fn tracking_page(
     number: &str,
 ) -> EdgeResult<Response> {
     let store = Store::open(env)?;
-    let config = public_merchant(&store, merchant, now()).await?;
+    let config = match public_merchant(&store, merchant, now()).await {
+        Ok(config) => config,
+        // A person followed this link: answer with a page, not a JSON error.
+        Err(EdgeError::NotFound(_) | EdgeError::Invalid(_)) => return not_found_page(),
+        Err(other) => return Err(other),
+    };
     let merchant = &config.id;
     let base = public_base(&req, Config::from_env(env).public_base_url.as_deref());
     // Only characters a tracking number can hold survive into the page.
@@ -58,5 +63,13 @@ pub async fn tracking_page(
         .with_status(200)
         .with_header("cache-control", "public, max-age=60")?
         .with_header("x-content-type-options", "nosniff")?
+        .from_html(html)?)
+}
+
+fn not_found_page() -> EdgeResult<Response> {
+    let html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>Tracking page not found</title><style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#1c1f24}</style></head><body><main><h1>Tracking page not found</h1><p>This tracking link is not valid. Check the link in your shipping email, or track your order from the shop's website.</p></main></body></html>";
+    Ok(ResponseBuilder::new()
+        .with_status(404)
+        .with_header("cache-control", "no-store")?
         .from_html(html)?)
 }
