@@ -109,6 +109,26 @@ describe("lookups in the widget", () => {
     await page.close();
   });
 
+  test("a long carrier history folds its older scans behind a button", async () => {
+    const itn = (await api.createShipment("acme", key, { order_ref: "#4" })).json.itn;
+    await standin.preset({ tracking_number: "776037453413", fixture: "v4/javasdk__GetTrackingResult.json" });
+    assert.equal((await api.attach("acme", key, itn, { tracking_number: "776037453413" })).status, 200);
+    const page = await storefront();
+    const widget = await lookUp(page, itn);
+    await widget.locator(".wm-carrier").first().waitFor();
+    assert.equal(await widget.locator(".wm-carrier").count(), 5, "the newest five scans show");
+    assert.equal(await widget.locator(".wm-status").textContent(), "Delivered");
+    const fold = widget.getByRole("button", { name: "Show 9 earlier updates" });
+    assert.equal(await fold.getAttribute("aria-expanded"), "false");
+    await fold.press("Enter");
+    await widget.getByRole("button", { name: "Show fewer updates" }).waitFor();
+    assert.equal(await widget.locator(".wm-carrier").count(), 14);
+    assert.equal(await widget.getByRole("button", { name: "Show fewer updates" }).getAttribute("aria-expanded"), "true");
+    await axe(page);
+    await screenshot(page, "long-history-expanded");
+    await page.close();
+  });
+
   test("a shareable page looks the number up at once", async () => {
     const page = await browser.newPage();
     await page.goto(`${system.edgeBase}/t/acme/1Z999AA10123456784`);

@@ -31,6 +31,9 @@ pub struct Catalog {
     pub timeline: &'static str,
     pub latest: &'static str,
     pub not_yet: &'static str,
+    /// `{n}` is replaced by the number of folded scans.
+    pub show_earlier: &'static str,
+    pub show_fewer: &'static str,
     pub go_to_aftership: &'static str,
     pub new_tab: &'static str,
     pub copy: &'static str,
@@ -72,6 +75,8 @@ pub const EN: Catalog = Catalog {
     timeline: "Shipment history",
     latest: "Latest update",
     not_yet: "Not yet",
+    show_earlier: "Show {n} earlier updates",
+    show_fewer: "Show fewer updates",
     go_to_aftership: "Go to AfterShip",
     new_tab: "(opens in a new tab)",
     copy: "Copy",
@@ -127,6 +132,8 @@ pub const ES: Catalog = Catalog {
     timeline: "Historial del envío",
     latest: "Última actualización",
     not_yet: "Pendiente",
+    show_earlier: "Ver {n} actualizaciones anteriores",
+    show_fewer: "Ver menos actualizaciones",
     go_to_aftership: "Ir a AfterShip",
     new_tab: "(se abre en una pestaña nueva)",
     copy: "Copiar",
@@ -166,6 +173,8 @@ pub const FR: Catalog = Catalog {
     timeline: "Historique de l'envoi",
     latest: "Dernière mise à jour",
     not_yet: "Pas encore",
+    show_earlier: "Afficher {n} mises à jour précédentes",
+    show_fewer: "Afficher moins de mises à jour",
     go_to_aftership: "Aller sur AfterShip",
     new_tab: "(s'ouvre dans un nouvel onglet)",
     copy: "Copier",
@@ -205,6 +214,8 @@ pub const DE: Catalog = Catalog {
     timeline: "Sendungsverlauf",
     latest: "Neueste Meldung",
     not_yet: "Noch nicht",
+    show_earlier: "{n} frühere Meldungen anzeigen",
+    show_fewer: "Weniger Meldungen anzeigen",
     go_to_aftership: "Zu AfterShip",
     new_tab: "(öffnet in neuem Tab)",
     copy: "Kopieren",
@@ -244,6 +255,8 @@ pub const AR: Catalog = Catalog {
     timeline: "سجلّ الشحنة",
     latest: "آخر تحديث",
     not_yet: "لم يتم بعد",
+    show_earlier: "عرض {n} من التحديثات السابقة",
+    show_fewer: "عرض تحديثات أقل",
     go_to_aftership: "الانتقال إلى AfterShip",
     new_tab: "(يفتح في علامة تبويب جديدة)",
     copy: "نسخ",
@@ -330,9 +343,12 @@ mod tests {
             c.rate_limited,
             c.expected_delivery,
             c.awaiting_first_scan,
+            c.preparing,
             c.timeline,
             c.latest,
             c.not_yet,
+            c.show_earlier,
+            c.show_fewer,
             c.go_to_aftership,
             c.new_tab,
             c.copy,
@@ -377,6 +393,13 @@ mod tests {
             }
         }
         const { assert!(AR.rtl && !EN.rtl) };
+        for catalog in ALL {
+            assert!(
+                catalog.show_earlier.contains("{n}"),
+                "{} show_earlier lost its {{n}}",
+                catalog.lang_tag
+            );
+        }
     }
 
     #[test]

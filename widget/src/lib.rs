@@ -17,6 +17,8 @@ use wasm_bindgen::prelude::*;
 pub use i18n::{Catalog, Lang};
 
 const CSS: &str = include_str!("widget.css");
+/// Carrier scans shown before older ones fold away.
+const VISIBLE_CARRIER_EVENTS: usize = 5;
 
 /// What the widget is showing.
 #[derive(Clone, Debug, PartialEq)]
@@ -334,12 +336,66 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
         .expected_delivery
         .as_deref()
         .and_then(|d| intl::show_day(d, locale));
-    let entries = view
+    // Long carrier histories fold their older scans behind one button, so the newest stay in
+    // view on a phone; the merchant's own steps always show.
+    let carrier_count = view
         .timeline
         .iter()
+        .filter(|e| e.source == Source::Carrier)
+        .count();
+    // Folding a single scan would save nothing: fold only when at least two would hide.
+    let hidden = if carrier_count > VISIBLE_CARRIER_EVENTS + 1 {
+        carrier_count - VISIBLE_CARRIER_EVENTS
+    } else {
+        0
+    };
+    let (expanded, set_expanded) = signal(false);
+    let mut seen_carrier = 0;
+    let mut early = Vec::new();
+    let mut late = Vec::new();
+    for entry in view.timeline.iter().cloned() {
+        if entry.source == Source::Carrier {
+            seen_carrier += 1;
+            if seen_carrier <= hidden {
+                early.push(entry);
+                continue;
+            }
+        }
+        late.push(entry);
+    }
+    let merchant_entries: Vec<TimelineEntry> = late
+        .iter()
+        .filter(|e| e.source == Source::Merchant)
         .cloned()
-        .map(|entry| view! { <Entry entry=entry catalog=catalog/> })
-        .collect_view();
+        .collect();
+    let recent_entries: Vec<TimelineEntry> = late
+        .into_iter()
+        .filter(|e| e.source == Source::Carrier)
+        .collect();
+    let render = move |list: Vec<TimelineEntry>| {
+        list.into_iter()
+            .map(|entry| view! { <Entry entry=entry catalog=catalog/> })
+            .collect_view()
+    };
+    let merchant_view = render(merchant_entries);
+    let recent_view = render(recent_entries);
+    let early = StoredValue::new(early);
+    let toggle = (hidden > 0).then(|| {
+        view! {
+            <li class="wm-fold">
+                <button class="wm-copy" type="button" aria-expanded=move || if expanded.get() { "true" } else { "false" }
+                    on:click:capture=move |_| set_expanded.update(|e| *e = !*e)>
+                    {move || if expanded.get() { catalog.show_fewer.to_string() } else { catalog.show_earlier.replace("{n}", &hidden.to_string()) }}
+                </button>
+            </li>
+        }
+    });
+    let entries = view! {
+        {merchant_view}
+        {toggle}
+        {move || (expanded.get() || hidden == 0).then(|| render(early.get_value()))}
+        {recent_view}
+    };
     let merchant_name = view.merchant.name.clone();
     let carrier_name = view.carrier.as_ref().map(|c| c.name.clone());
     view! {
