@@ -350,36 +350,26 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
         0
     };
     let (expanded, set_expanded) = signal(false);
+    // Every entry is rendered once; folding only hides the older scans with a class on the
+    // list (far less code than re-rendering them reactively).
     let mut seen_carrier = 0;
-    let mut early = Vec::new();
-    let mut late = Vec::new();
+    let mut merchant_entries = Vec::new();
+    let mut carrier_entries = Vec::new();
     for entry in view.timeline.iter().cloned() {
         if entry.source == Source::Carrier {
             seen_carrier += 1;
-            if seen_carrier <= hidden {
-                early.push(entry);
-                continue;
-            }
+            carrier_entries.push((seen_carrier <= hidden, entry));
+        } else {
+            merchant_entries.push((false, entry));
         }
-        late.push(entry);
     }
-    let merchant_entries: Vec<TimelineEntry> = late
-        .iter()
-        .filter(|e| e.source == Source::Merchant)
-        .cloned()
-        .collect();
-    let recent_entries: Vec<TimelineEntry> = late
-        .into_iter()
-        .filter(|e| e.source == Source::Carrier)
-        .collect();
-    let render = move |list: Vec<TimelineEntry>| {
+    let render = move |list: Vec<(bool, TimelineEntry)>| {
         list.into_iter()
-            .map(|entry| view! { <Entry entry=entry catalog=catalog/> })
+            .map(|(early, entry)| view! { <Entry entry=entry early=early catalog=catalog/> })
             .collect_view()
     };
     let merchant_view = render(merchant_entries);
-    let recent_view = render(recent_entries);
-    let early = StoredValue::new(early);
+    let carrier_view = render(carrier_entries);
     let toggle = (hidden > 0).then(|| {
         view! {
             <li class="wm-fold">
@@ -393,8 +383,7 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
     let entries = view! {
         {merchant_view}
         {toggle}
-        {move || (expanded.get() || hidden == 0).then(|| render(early.get_value()))}
-        {recent_view}
+        {carrier_view}
     };
     let merchant_name = view.merchant.name.clone();
     let carrier_name = view.carrier.as_ref().map(|c| c.name.clone());
@@ -429,13 +418,13 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
             </a>
         })}
         <h3 class="wm-subheading">{catalog.timeline}</h3>
-        <ol class="wm-timeline">{entries}</ol>
+        <ol class=move || if expanded.get() { "wm-timeline" } else { "wm-timeline wm-folded" }>{entries}</ol>
         <p class="wm-updated">{catalog.last_updated}" "<time datetime=view.updated_at.clone()>{updated}</time></p>
     }
 }
 
 #[component]
-fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
+fn Entry(entry: TimelineEntry, early: bool, catalog: &'static Catalog) -> impl IntoView {
     let shown = entry
         .time
         .as_deref()
@@ -450,6 +439,7 @@ fn Entry(entry: TimelineEntry, catalog: &'static Catalog) -> impl IntoView {
     let class = match (entry.source, entry.done) {
         (_, false) => "wm-entry wm-pending",
         (Source::Merchant, true) => "wm-entry wm-merchant",
+        (Source::Carrier, true) if early => "wm-entry wm-carrier wm-early",
         (Source::Carrier, true) => "wm-entry wm-carrier",
     };
     let tag = entry.tag.map(|t| t.as_str());
