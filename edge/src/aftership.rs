@@ -159,6 +159,10 @@ impl<'a> AfterShip<'a> {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
             .collect();
+        if safe_id.is_empty() {
+            // An empty id would address the list endpoint and read someone else's tracking.
+            return Err(ApiError::NotFound.into());
+        }
         let data = self
             .call(Method::Get, &self.url(&format!("/{safe_id}")), None)
             .await?;

@@ -46,6 +46,14 @@ pub async fn register(
         .await;
     let now = now();
     match result {
+        Ok(carrier) if carrier.id.as_deref().is_none_or(str::is_empty) => {
+            // Without AfterShip's id the tracking cannot be read back: not registered yet.
+            record
+                .events
+                .push(state.defer_registration("aftership_missing_id", now));
+            store.put_shipment(&record).await?;
+            Ok(false)
+        }
         Ok(carrier) => {
             let id = carrier.id.clone().unwrap_or_default();
             record.events.push(ShipmentEvent::CarrierRegistered {
