@@ -167,6 +167,7 @@ describe("lookups", () => {
     assertError(await api.track("acme", "NOSUCHTN123"), 404, "not_found");
     assertError(await api.track("globex", itn), 404, "not_found");
     assertError(await api.track("nobody", itn), 404, "not_found");
+    assertError(await api.track("Not_A_Merchant", itn), 404, "not_found");
     assertError(await api.track("acme", "<script>"), 400, "invalid_number");
   });
 

@@ -22,7 +22,9 @@ pub async fn public_merchant(
     id: &str,
     now: Timestamp,
 ) -> EdgeResult<MerchantConfig> {
-    let id = parse_merchant(id)?;
+    let id: MerchantId = id
+        .parse()
+        .map_err(|_| EdgeError::NotFound("no such merchant"))?;
     store
         .merchant(&id, now)
         .await?

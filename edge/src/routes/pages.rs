@@ -29,7 +29,7 @@ pub async fn tracking_page(
     let config = match public_merchant(&store, merchant, now()).await {
         Ok(config) => config,
         // A person followed this link: answer with a page, not a JSON error.
-        Err(EdgeError::NotFound(_) | EdgeError::Invalid(_)) => return not_found_page(),
+        Err(EdgeError::NotFound(_)) => return not_found_page(),
         Err(other) => return Err(other),
     };
     let merchant = &config.id;

@@ -100,9 +100,11 @@ pub async fn lookup(
     number: &str,
 ) -> EdgeResult<Response> {
     let origin = header(&req, "origin");
+    // A shopper cannot mistype a merchant id (it is in the embed or the link): a malformed
+    // one is simply not a merchant we know.
     let merchant: MerchantId = merchant
         .parse()
-        .map_err(|e: shared::IdError| EdgeError::Invalid(e.to_string()))?;
+        .map_err(|_| EdgeError::NotFound("no shipment with this number"))?;
     // Shape and check character first: a typo never costs a storage read.
     let number: LookupNumber = number
         .parse()
