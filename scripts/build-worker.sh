@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the edge Worker with worker-build, using local wasm-bindgen / wasm-opt / esbuild so
-# nothing is downloaded (toolchain note 2). Called by wrangler's [build] command.
+# nothing is downloaded (toolchain note 2). Called by scripts/build.sh.
 set -euo pipefail
 # The harness builds once up front and sets this so `wrangler dev` does not rebuild.
 if [ -n "${WAYMARK_SKIP_BUILD:-}" ] && [ -f "$(dirname "$0")/../edge/build/index.js" ]; then exit 0; fi
