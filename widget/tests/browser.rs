@@ -23,6 +23,21 @@ fn shadow_container() -> (HtmlElement, ShadowRoot, HtmlElement) {
     (host, root, container)
 }
 
+/// Mounts a widget for merchant `acme` in `lang` inside a fresh shadow root. The API base is
+/// a closed port: these tests never need an answer from the edge.
+async fn mounted(lang: &str) -> (HtmlElement, ShadowRoot, waymark_widget::Handle) {
+    let (host, root, container) = shadow_container();
+    let handle = waymark_widget::mount(
+        container,
+        "acme".into(),
+        None,
+        Some(lang.into()),
+        "http://127.0.0.1:9".into(),
+    );
+    next_frame().await;
+    (host, root, handle)
+}
+
 async fn next_frame() {
     // Let Leptos flush its effects (a resolved promise is enough: no timers involved).
     wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL))
@@ -53,15 +68,7 @@ fn type_and_submit(root: &ShadowRoot, text: &str) {
 
 #[wasm_bindgen_test]
 async fn a_typo_in_an_itn_is_reported_inside_the_shadow_root_without_navigating() {
-    let (_host, root, container) = shadow_container();
-    let _handle = waymark_widget::mount(
-        container,
-        "acme".into(),
-        None,
-        Some("en".into()),
-        "http://127.0.0.1:9".into(),
-    );
-    next_frame().await;
+    let (_host, root, _handle) = mounted("en").await;
     let href_before = web_sys::window().unwrap().location().href().unwrap();
     type_and_submit(&root, "WM-0000-0000-0000-01");
     next_frame().await;
@@ -90,15 +97,7 @@ async fn the_language_attribute_picks_the_catalogue_and_direction() {
         ("ar", "تتبّع طلبك", "rtl"),
         ("xx", "Track your order", "ltr"),
     ] {
-        let (_host, root, container) = shadow_container();
-        let _handle = waymark_widget::mount(
-            container,
-            "acme".into(),
-            None,
-            Some(lang.into()),
-            "http://127.0.0.1:9".into(),
-        );
-        next_frame().await;
+        let (_host, root, _handle) = mounted(lang).await;
         let section = root.query_selector("section").unwrap().unwrap();
         assert_eq!(section.get_attribute("dir").as_deref(), Some(dir), "{lang}");
         assert_eq!(
@@ -115,15 +114,7 @@ async fn the_language_attribute_picks_the_catalogue_and_direction() {
 
 #[wasm_bindgen_test]
 async fn freeing_the_handle_unmounts_the_widget() {
-    let (_host, root, container) = shadow_container();
-    let handle = waymark_widget::mount(
-        container,
-        "acme".into(),
-        None,
-        Some("en".into()),
-        "http://127.0.0.1:9".into(),
-    );
-    next_frame().await;
+    let (_host, root, handle) = mounted("en").await;
     assert!(root.query_selector("form").unwrap().is_some());
     drop(handle);
     next_frame().await;

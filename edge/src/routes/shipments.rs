@@ -46,7 +46,7 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
     if let Some(digest) = &digest {
         if let Some(itn) = store.idempotent_itn(&merchant.id, digest).await? {
             if let Some(record) = store.shipment(&merchant.id, itn).await? {
-                return json(200, &created_body(&record)?);
+                return json(200, &created_body(&state(&record)?));
             }
         }
     }
@@ -65,7 +65,7 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
     if let Some(digest) = &digest {
         store.remember_idempotent(&merchant.id, digest, itn).await?;
     }
-    json(201, &created_body(&record)?)
+    json(201, &created_body(&state(&record)?))
 }
 
 fn state(record: &ShipmentRecord) -> EdgeResult<Shipment> {
@@ -74,15 +74,14 @@ fn state(record: &ShipmentRecord) -> EdgeResult<Shipment> {
         .map_err(|e| EdgeError::Internal(e.to_string()))
 }
 
-fn created_body(record: &ShipmentRecord) -> EdgeResult<serde_json::Value> {
-    let shipment = state(record)?;
-    Ok(json!({
+fn created_body(shipment: &Shipment) -> serde_json::Value {
+    json!({
         "itn": shipment.itn,
         "created_at": shipment.created_at,
         "order_ref": shipment.order_ref,
         "fulfillment_ref": shipment.fulfillment_ref,
         "checkpoints": shipment.checkpoints,
-    }))
+    })
 }
 
 async fn load(store: &Store, merchant: &MerchantConfig, itn: &str) -> EdgeResult<ShipmentRecord> {
@@ -115,18 +114,19 @@ async fn merchant_view(
             json!({"state": "pending", "attempts": attempts, "retry_at": retry_at})
         }
     });
-    Ok(json!({
-        "itn": shipment.itn,
-        "created_at": shipment.created_at,
-        "order_ref": shipment.order_ref,
-        "fulfillment_ref": shipment.fulfillment_ref,
-        "checkpoints": shipment.checkpoints,
+    // The creation answer, extended with what happened since.
+    let mut body = created_body(&shipment);
+    let extra = json!({
         "tracking_number": shipment.tracking.as_ref().map(|t| t.tracking_number.clone()),
         "slug": shipment.tracking.as_ref().and_then(|t| t.slug.clone()),
         "registration": registration,
         "history": record.events,
         "tracking": view,
-    }))
+    });
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    Ok(body)
 }
 
 pub async fn get(req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
