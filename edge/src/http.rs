@@ -21,21 +21,22 @@ pub async fn json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
     {
         return Err(EdgeError::UnsupportedMediaType);
     }
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(EdgeError::TooLarge(MAX_BODY_BYTES));
+    body_limited(req, MAX_BODY_BYTES).await
+}
+
+/// Reads a body of at most `max` bytes: a declared length over it is refused before reading,
+/// and a body that turns out longer is refused after.
+pub async fn body_limited(req: &mut Request, max: usize) -> EdgeResult<Vec<u8>> {
+    let declared = header(req, "content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(EdgeError::TooLarge(max));
     }
     let bytes = req
         .bytes()
         .await
         .map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(EdgeError::TooLarge(MAX_BODY_BYTES));
+    if bytes.len() > max {
+        return Err(EdgeError::TooLarge(max));
     }
     Ok(bytes)
 }

@@ -11,7 +11,7 @@ use worker::{Env, Request, Response};
 use crate::auth::sha256_hex;
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
-use crate::http::{header, json};
+use crate::http::{body_limited, header, json};
 use crate::store::Store;
 use crate::sync;
 
@@ -34,17 +34,7 @@ pub fn signature_valid(secret: &str, body: &[u8], signature_b64: &str) -> bool {
 pub async fn receive(mut req: Request, env: &Env) -> EdgeResult<Response> {
     let config = Config::from_env(env);
     let signature = header(&req, "aftership-hmac-sha256").ok_or(EdgeError::Unauthorized)?;
-    let declared = header(&req, "content-length").and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_WEBHOOK_BYTES) {
-        return Err(EdgeError::TooLarge(MAX_WEBHOOK_BYTES));
-    }
-    let body = req
-        .bytes()
-        .await
-        .map_err(|_| EdgeError::Invalid("the body could not be read".into()))?;
-    if body.len() > MAX_WEBHOOK_BYTES {
-        return Err(EdgeError::TooLarge(MAX_WEBHOOK_BYTES));
-    }
+    let body = body_limited(&mut req, MAX_WEBHOOK_BYTES).await?;
     let secret = config
         .webhook_secret
         .as_deref()
