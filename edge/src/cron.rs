@@ -39,9 +39,10 @@ pub async fn refresh_active(env: &Env) -> EdgeResult<()> {
                     sync::register(&store, &config, &merchant, itn).await?;
                 }
                 Some(Registration::Registered { aftership_id }) => {
-                    if store.carrier(&merchant, itn).await?.due_for_cron(now) {
+                    let cache = store.carrier(&merchant, itn).await?;
+                    if cache.due_for_cron(now) {
                         calls += 1;
-                        sync::refresh(&store, &config, &record, aftership_id).await?;
+                        sync::refresh(&store, &config, &record, aftership_id, Some(cache)).await?;
                     }
                 }
             }

@@ -96,10 +96,15 @@ pub async fn refresh(
     config: &Config,
     record: &ShipmentRecord,
     aftership_id: &str,
+    known: Option<CarrierCache>,
 ) -> EdgeResult<CarrierCache> {
     let merchant = &record.merchant;
     let itn = record.itn;
-    let cache = store.carrier(merchant, itn).await?;
+    // Callers that just read the cache pass it in; a background refresh reads it afresh.
+    let cache = match known {
+        Some(cache) => cache,
+        None => store.carrier(merchant, itn).await?,
+    };
     let now = now();
     let updated = match AfterShip::new(config).get(aftership_id).await {
         Ok(tracking) => cache.succeeded(Some(tracking), now),

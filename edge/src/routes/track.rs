@@ -247,9 +247,14 @@ async fn carrier_for_lookup(
 ) -> EdgeResult<CarrierCache> {
     match cache.freshness(now, config.carrier_fresh_seconds) {
         Freshness::Fresh | Freshness::BackingOff => Ok(cache),
-        Freshness::FetchNow => Ok(sync::refresh(store, config, record, aftership_id)
-            .await
-            .unwrap_or(cache)),
+        Freshness::FetchNow => {
+            let known = cache.clone();
+            Ok(
+                sync::refresh(store, config, record, aftership_id, Some(known))
+                    .await
+                    .unwrap_or(cache),
+            )
+        }
         Freshness::RefreshInBackground => {
             // Claim the refresh so concurrent lookups elsewhere serve the cache instead.
             store
@@ -258,7 +263,8 @@ async fn carrier_for_lookup(
             let (env, record, id) = (env.clone(), record.clone(), aftership_id.to_string());
             ctx.wait_until(async move {
                 if let Ok(store) = Store::open(&env) {
-                    let _ = sync::refresh(&store, &Config::from_env(&env), &record, &id).await;
+                    let _ =
+                        sync::refresh(&store, &Config::from_env(&env), &record, &id, None).await;
                 }
             });
             Ok(cache)
