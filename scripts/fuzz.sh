@@ -4,11 +4,12 @@
 # `-s none` skips AddressSanitizer (the code under test is safe Rust; what we look for are
 # panics). Seeds: the recorded AfterShip payloads. Usage: scripts/fuzz.sh [seconds per target]
 set -euo pipefail
-cd "$(dirname "$0")/../shared/fuzz"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root/shared/fuzz"
 seconds="${1:-300}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 mkdir -p corpus/aftership_payload corpus/identifiers
-for f in ../../../shared/fixtures/aftership/v4/*.json; do
+for f in "$root"/tests/fixtures/aftership/v4/*.json; do
   [ "$(wc -c <"$f")" -lt 20000 ] && cp "$f" corpus/aftership_payload/
 done
 printf 'WM-7K3M-9QZP-2XHD-RQ' > corpus/identifiers/itn

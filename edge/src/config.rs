@@ -12,6 +12,8 @@ pub struct Config {
     pub aftership_key: Option<String>,
     pub webhook_secret: Option<String>,
     pub admin_token: Option<String>,
+    /// The edge's public origin (`PUBLIC_BASE_URL`) for absolute links in answers and pages.
+    /// Never taken from a request: without it, links are relative to the edge.
     pub public_base_url: Option<String>,
     /// How long cached carrier data is served without asking AfterShip.
     pub carrier_fresh_seconds: i64,
@@ -39,8 +41,10 @@ impl Config {
             aftership_key: read(env, "AFTERSHIP_API_KEY"),
             webhook_secret: read(env, "AFTERSHIP_WEBHOOK_SECRET"),
             admin_token: read(env, "ADMIN_TOKEN"),
+            // Only a well-formed origin is used for absolute links; anything else is ignored
+            // and links stay relative to the edge.
             public_base_url: read(env, "PUBLIC_BASE_URL")
-                .map(|u| u.trim_end_matches('/').to_string()),
+                .and_then(|u| shared::api::normalise_origin(&u)),
             carrier_fresh_seconds: read(env, "CARRIER_FRESH_SECONDS")
                 .and_then(|s| s.parse().ok())
                 .filter(|s| (0..=86_400).contains(s))

@@ -1,12 +1,14 @@
 //! The cron trigger: refreshes active shipments (not delivered or expired) a few times a day
-//! and retries pending AfterShip registrations, within a per-run call budget that keeps us far
-//! below AfterShip's per-endpoint rate limits.
+//! and retries pending AfterShip registrations whose back-off has passed, within a per-run call
+//! budget that keeps us far below AfterShip's per-endpoint rate limits. What to do for each
+//! shipment is `shared::sync::carrier_action`, the same dispatch lookups use.
 
-use shared::shipment::Registration;
+use shared::sync::{carrier_action, Caller, CarrierAction};
 use worker::Env;
 
 use crate::config::Config;
 use crate::error::EdgeResult;
+use crate::log::background_failure;
 use crate::store::Store;
 use crate::sync::{self, now};
 
@@ -24,27 +26,46 @@ pub async fn refresh_active(env: &Env) -> EdgeResult<()> {
             if calls >= CALL_BUDGET {
                 return Ok(());
             }
-            let Some(record) = store.shipment(&merchant, itn).await? else {
-                store.mark_inactive(&merchant, itn).await?;
-                continue;
+            // One shipment failing (an unreadable record, a storage hiccup) never stops the run.
+            let record = match store.shipment(&merchant, itn).await {
+                Ok(Some(record)) => record,
+                Ok(None) => {
+                    store.mark_inactive(&merchant, itn).await?;
+                    continue;
+                }
+                Err(error) => {
+                    background_failure("scheduled refresh: reading a shipment", &error);
+                    continue;
+                }
             };
             let Ok(state) = record.state() else { continue };
-            let now = now();
-            match state.tracking.as_ref().map(|t| &t.registration) {
-                None => store.mark_inactive(&merchant, itn).await?,
-                // The cron's own schedule spaces these retries, so it does not wait for the
-                // lookup-side `retry_at` back-off.
-                Some(Registration::Pending { .. }) => {
+            let cache = store.carrier(&merchant, itn).await?;
+            let action = carrier_action(
+                state.tracking.as_ref(),
+                &cache,
+                now(),
+                config.carrier_fresh_seconds,
+                Caller::Schedule,
+            );
+            let outcome = match action {
+                CarrierAction::Serve => Ok(()),
+                CarrierAction::Retire => store.mark_inactive(&merchant, itn).await,
+                CarrierAction::Register => {
                     calls += 1;
-                    sync::register(&store, &config, &merchant, itn).await?;
+                    sync::register(&store, &config, &merchant, itn)
+                        .await
+                        .map(drop)
                 }
-                Some(Registration::Registered { aftership_id }) => {
-                    let cache = store.carrier(&merchant, itn).await?;
-                    if cache.due_for_cron(now) {
-                        calls += 1;
-                        sync::refresh(&store, &config, &record, aftership_id, Some(cache)).await?;
-                    }
+                CarrierAction::FetchNow { aftership_id }
+                | CarrierAction::RefreshInBackground { aftership_id } => {
+                    calls += 1;
+                    sync::refresh(&store, &config, &record, &aftership_id, Some(cache))
+                        .await
+                        .map(drop)
                 }
+            };
+            if let Err(error) = outcome {
+                background_failure("scheduled refresh", &error);
             }
         }
         match next {

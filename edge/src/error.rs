@@ -2,7 +2,11 @@
 //! 5xx bodies are generic: internal text never reaches a client.
 
 use shared::api::InputError;
+use shared::shipment::ShipmentError;
 use worker::{Response, ResponseBuilder};
+
+/// How long a rate-limited client should wait; the message and `retry-after` say the same.
+pub const RETRY_AFTER_SECONDS: u32 = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EdgeError {
@@ -26,7 +30,7 @@ pub enum EdgeError {
     TooLarge(usize),
     #[error("send the body as application/json")]
     UnsupportedMediaType,
-    #[error("too many lookups; wait a minute and try again")]
+    #[error("too many lookups; wait {RETRY_AFTER_SECONDS} seconds and try again")]
     RateLimited,
     #[error("storage is unavailable")]
     Storage(String),
@@ -37,6 +41,22 @@ pub enum EdgeError {
 impl From<InputError> for EdgeError {
     fn from(e: InputError) -> Self {
         EdgeError::Invalid(e.to_string())
+    }
+}
+
+impl From<ShipmentError> for EdgeError {
+    fn from(e: ShipmentError) -> Self {
+        match e {
+            ShipmentError::TrackingNumberInUse => {
+                EdgeError::Conflict("this tracking number is already attached to another shipment")
+            }
+            ShipmentError::NoSuchCheckpoint { .. } | ShipmentError::FutureTime => {
+                EdgeError::Invalid(e.to_string())
+            }
+            ShipmentError::NoHistory | ShipmentError::CorruptHistory => {
+                EdgeError::Internal(e.to_string())
+            }
+        }
     }
 }
 
@@ -76,13 +96,25 @@ impl EdgeError {
         }
     }
 
+    /// What a log line may say about this error: its code, and for server-side failures
+    /// Waymark's own description (never a client's input).
+    pub fn log_line(&self) -> String {
+        let (status, code) = self.status_and_code();
+        match self {
+            EdgeError::Storage(detail) | EdgeError::Internal(detail) => {
+                format!("{status} {code}: {detail}")
+            }
+            _ => format!("{status} {code}"),
+        }
+    }
+
     /// The one place errors become responses. Server-side details are logged (without
     /// request data) and replaced by a generic sentence.
     pub fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = match &self {
-            EdgeError::Storage(detail) | EdgeError::Internal(detail) => {
-                worker::console_error!("{code}: {detail}");
+            EdgeError::Storage(_) | EdgeError::Internal(_) => {
+                worker::console_error!("request failed: {}", self.log_line());
                 if status == 503 {
                     "The service is briefly unavailable; try again shortly.".to_string()
                 } else {
@@ -95,7 +127,7 @@ impl EdgeError {
         let mut builder = ResponseBuilder::new().with_status(status);
         if status == 429 {
             builder = builder
-                .with_header("retry-after", "10")
+                .with_header("retry-after", &RETRY_AFTER_SECONDS.to_string())
                 .unwrap_or_else(|_| ResponseBuilder::new().with_status(429));
         }
         builder

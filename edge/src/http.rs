@@ -52,16 +52,6 @@ pub fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
 }
 
-/// The public origin for links: `PUBLIC_BASE_URL` when set, else the request's own origin.
-pub fn public_base(req: &Request, configured: Option<&str>) -> String {
-    if let Some(base) = configured {
-        return base.to_string();
-    }
-    req.url()
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default()
-}
-
 /// Decodes one percent-encoded path segment.
 pub fn decode_segment(segment: &str) -> String {
     let bytes = segment.as_bytes();

@@ -9,6 +9,7 @@ mod cron;
 mod error;
 mod http;
 mod keys;
+mod log;
 mod routes;
 mod store;
 mod sync;

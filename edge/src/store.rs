@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::log::unreadable_once;
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::MerchantConfig;
 use shared::cache::CarrierCache;
@@ -22,13 +23,17 @@ thread_local! {
     /// Per-isolate memo of merchant configs, so a warm lookup reads only the shipment and its
     /// carrier cache from KV. Entries expire quickly; key rotation is also applied locally.
     static MERCHANTS: RefCell<HashMap<String, (i64, MerchantConfig)>> = RefCell::new(HashMap::new());
-    /// TN → ITN is immutable once written (a corrected TN gets a new entry).
-    static TN_INDEX: RefCell<HashMap<String, Itn>> = RefCell::new(HashMap::new());
+    /// TN → ITN, reused briefly: a corrected TN moves its entry, and other isolates must see
+    /// that within the same bound as KV's own propagation. (The lookup also checks that the
+    /// shipment still carries the TN, so a stale entry can never show the wrong shipment.)
+    static TN_INDEX: RefCell<HashMap<String, (i64, Itn)>> = RefCell::new(HashMap::new());
     /// Answers to public lookups, reused for a few seconds by this isolate (browsers and CDNs
     /// may reuse them for 30 s anyway). Any write through this isolate clears it.
     static VIEWS: RefCell<HashMap<String, (i64, String, bool)>> = RefCell::new(HashMap::new());
 }
 
+/// How long an isolate reuses a TN → ITN entry (milliseconds).
+const TN_MEMO_MS: i64 = 30_000;
 /// How long an isolate reuses a lookup answer (milliseconds).
 const VIEW_MEMO_MS: i64 = 5_000;
 const VIEW_MEMO_MAX: usize = 2_000;
@@ -60,6 +65,16 @@ fn forget_views() {
     VIEWS.with(|v| v.borrow_mut().clear());
 }
 
+/// Where a value failed to parse, without any of its content.
+fn unreadable(e: &serde_json::Error) -> String {
+    format!(
+        "{:?} at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    )
+}
+
 pub struct Store {
     kv: KvStore,
 }
@@ -75,14 +90,9 @@ impl Store {
         match self.kv.get(key).text().await? {
             None => Ok(None),
             Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-                // serde's message can quote stored values (order references): log only where.
-                EdgeError::Internal(format!(
-                    "stored value under {}:… is unreadable ({:?} at line {} column {})",
-                    key.split(':').next().unwrap_or(""),
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                ))
+                // serde's message can quote stored values (order references): never log it.
+                unreadable_once(key, &unreadable(&e));
+                EdgeError::Internal("a stored value is unreadable".into())
             }),
         }
     }
@@ -155,12 +165,31 @@ impl Store {
 
     // ----- shipments -----
 
+    /// A shipment's record. Events an earlier version stored but this one cannot read are
+    /// left out (and logged once), so one bad event never makes the whole shipment a 500.
     pub async fn shipment(
         &self,
         merchant: &MerchantId,
         itn: Itn,
     ) -> EdgeResult<Option<ShipmentRecord>> {
-        self.get(&keys::shipment(merchant, itn)).await
+        let key = keys::shipment(merchant, itn);
+        let Some(text) = self.kv.get(&key).text().await? else {
+            return Ok(None);
+        };
+        match ShipmentRecord::from_stored(&text) {
+            Ok(stored) => {
+                if stored.skipped > 0 {
+                    unreadable_once(&key, &format!("{} event(s) left out", stored.skipped));
+                }
+                Ok(Some(stored.record))
+            }
+            Err(e) => {
+                unreadable_once(&key, &unreadable(&e));
+                Err(EdgeError::Internal(
+                    "a stored shipment is unreadable".into(),
+                ))
+            }
+        }
     }
 
     pub async fn put_shipment(&self, record: &ShipmentRecord) -> EdgeResult<()> {
@@ -175,13 +204,27 @@ impl Store {
         tn: &TrackingNumber,
     ) -> EdgeResult<Option<Itn>> {
         let key = keys::tn_index(merchant, tn);
-        if let Some(itn) = TN_INDEX.with(|m| m.borrow().get(&key).copied()) {
+        let now = crate::sync::now().millis();
+        let memo = TN_INDEX.with(|m| {
+            m.borrow()
+                .get(&key)
+                .filter(|(at, _)| now - at < TN_MEMO_MS)
+                .map(|(_, itn)| *itn)
+        });
+        if let Some(itn) = memo {
             return Ok(Some(itn));
         }
         let itn: Option<Itn> = self.get(&key).await?;
-        if let Some(itn) = itn {
-            TN_INDEX.with(|m| m.borrow_mut().insert(key, itn));
-        }
+        TN_INDEX.with(|m| {
+            let mut memo = m.borrow_mut();
+            if memo.len() >= VIEW_MEMO_MAX {
+                memo.clear();
+            }
+            match itn {
+                Some(itn) => memo.insert(key, (now, itn)),
+                None => memo.remove(&key),
+            }
+        });
         Ok(itn)
     }
 
@@ -223,11 +266,13 @@ impl Store {
 
     // ----- carrier cache -----
 
+    /// The carrier cache; an unreadable one is logged once and read as empty, so the next
+    /// read from AfterShip replaces it instead of every lookup failing.
     pub async fn carrier(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<CarrierCache> {
-        Ok(self
-            .get(&keys::carrier(merchant, itn))
-            .await?
-            .unwrap_or_default())
+        match self.get(&keys::carrier(merchant, itn)).await {
+            Err(EdgeError::Internal(_)) => Ok(CarrierCache::default()),
+            other => Ok(other?.unwrap_or_default()),
+        }
     }
 
     pub async fn put_carrier(

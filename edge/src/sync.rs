@@ -1,23 +1,27 @@
-//! Keeping the carrier side in step with AfterShip: registering TNs and refreshing trackings.
-//! Used by the attach route, by lookups (in the background), by the webhook and by the cron.
+//! Carrying out carrier-sync decisions: registering TNs with AfterShip and reading trackings.
+//! What to do, and what an answer means, is decided in `shared::sync`; this module only calls
+//! AfterShip and stores the outcome. Used by the attach route, by lookups (in the background),
+//! by the webhook and by the schedule.
 
 use shared::aftership::{ApiError, CarrierTracking};
 use shared::cache::CarrierCache;
 use shared::shipment::{Registration, ShipmentEvent, ShipmentRecord};
+use shared::sync::{registration_outcome, RegistrationOutcome};
 use shared::{Itn, MerchantId, Timestamp};
 
 use crate::aftership::AfterShip;
 use crate::config::Config;
-use crate::error::{EdgeError, EdgeResult};
+use crate::error::EdgeResult;
 use crate::store::Store;
 
 pub fn now() -> Timestamp {
     Timestamp::from_millis(worker::Date::now().as_millis() as i64)
 }
 
-/// Tries to register the shipment's TN with AfterShip. Records the outcome as an event
-/// (registered, or deferred with a retry time) and caches any tracking data that came back.
-/// Returns whether the TN is now registered.
+/// Tries to register the shipment's TN with AfterShip and records the outcome as an event
+/// (registered, or deferred with a retry time), caching any tracking data that came back.
+/// Returns whether the TN is now registered. AfterShip failing is an outcome, not an error:
+/// only storage failures are returned as errors.
 pub async fn register(
     store: &Store,
     config: &Config,
@@ -27,70 +31,49 @@ pub async fn register(
     let Some(mut record) = store.shipment(merchant, itn).await? else {
         return Ok(false);
     };
-    let state = record
-        .state()
-        .map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let state = record.state()?;
     let Some(tracking) = &state.tracking else {
         return Ok(false);
     };
     if let Registration::Registered { .. } = tracking.registration {
         return Ok(true);
     }
-    let result = AfterShip::new(config)
+    let answer = AfterShip::new(config)
         .register(
             &tracking.tracking_number,
             tracking.slug.as_ref(),
             merchant,
             itn,
         )
-        .await;
+        .await
+        .map_err(|failure| failure.error);
     let now = now();
-    match result {
-        Ok(carrier) if carrier.id.as_deref().is_none_or(str::is_empty) => {
-            // Without AfterShip's id the tracking cannot be read back: not registered yet.
-            record
-                .events
-                .push(state.defer_registration("aftership_missing_id", now));
-            store.put_shipment(&record).await?;
-            Ok(false)
-        }
-        Ok(carrier) => {
-            let id = carrier.id.clone().unwrap_or_default();
+    match registration_outcome(answer, merchant) {
+        RegistrationOutcome::Registered {
+            aftership_id,
+            slug,
+            tracking,
+        } => {
             record.events.push(ShipmentEvent::CarrierRegistered {
-                aftership_id: id,
-                slug: carrier.slug.clone(),
+                aftership_id,
+                slug,
                 at: now,
             });
             store.put_shipment(&record).await?;
             store
-                .put_carrier(merchant, itn, &CarrierCache::registered(carrier))
+                .put_carrier(merchant, itn, &CarrierCache::registered(*tracking))
                 .await?;
             Ok(true)
         }
-        Err(failure) => {
-            record
-                .events
-                .push(state.defer_registration(reason(&failure.error), now));
+        RegistrationOutcome::Deferred(reason) => {
+            record.events.push(state.defer_registration(reason, now));
             store.put_shipment(&record).await?;
             Ok(false)
         }
     }
 }
 
-/// A short, non-sensitive reason for the history (never AfterShip's body or our key).
-fn reason(error: &ApiError) -> &'static str {
-    match error {
-        ApiError::Unauthorized => "aftership_unauthorized",
-        ApiError::NotFound => "aftership_not_found",
-        ApiError::AlreadyExists => "aftership_already_exists",
-        ApiError::RateLimited => "aftership_rate_limited",
-        ApiError::BadRequest { .. } => "aftership_rejected",
-        ApiError::Server { .. } => "aftership_unavailable",
-        ApiError::Malformed { .. } => "aftership_malformed_answer",
-    }
-}
-
-/// Fetches the tracking from AfterShip and stores the outcome in the carrier cache.
+/// Reads the tracking from AfterShip and stores the outcome in the carrier cache.
 pub async fn refresh(
     store: &Store,
     config: &Config,
@@ -111,32 +94,38 @@ pub async fn refresh(
         Err(failure) if failure.error == ApiError::NotFound => cache.succeeded(None, now),
         Err(failure) => cache.failed(&failure.error, failure.retry_after, now),
     };
-    store.put_carrier(merchant, itn, &updated).await?;
-    if updated
-        .tracking
-        .as_ref()
-        .and_then(CarrierTracking::effective_tag)
-        .is_some_and(|t| t.is_final())
-    {
-        store.mark_inactive(merchant, itn).await?;
-    }
+    store_carrier(store, merchant, itn, &updated).await?;
     Ok(updated)
 }
 
-/// Applies a tracking pushed by AfterShip (webhook) to one shipment's cache.
+/// Applies a tracking pushed by AfterShip (webhook) to one shipment's cache. The newer
+/// carrier state wins (`CarrierCache::succeeded`), whatever order pushes and reads arrive in.
 pub async fn apply_pushed(
     store: &Store,
     merchant: &MerchantId,
     itn: Itn,
     tracking: CarrierTracking,
 ) -> EdgeResult<()> {
-    let now = now();
     let cache = store.carrier(merchant, itn).await?;
-    let final_tag = tracking.effective_tag().is_some_and(|t| t.is_final());
-    store
-        .put_carrier(merchant, itn, &cache.succeeded(Some(tracking), now))
-        .await?;
-    if final_tag {
+    store_carrier(
+        store,
+        merchant,
+        itn,
+        &cache.succeeded(Some(tracking), now()),
+    )
+    .await
+}
+
+/// Stores a carrier cache; a shipment whose carrier reports a final state leaves the
+/// schedule's work list.
+async fn store_carrier(
+    store: &Store,
+    merchant: &MerchantId,
+    itn: Itn,
+    cache: &CarrierCache,
+) -> EdgeResult<()> {
+    store.put_carrier(merchant, itn, cache).await?;
+    if cache.is_finished() {
         store.mark_inactive(merchant, itn).await?;
     }
     Ok(())

@@ -4,13 +4,13 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use shared::aftership::CarrierTracking;
-use shared::merge::{merge, MergeFacts, MergeInput};
+use shared::merge::{merge, CarrierSide, MergeFacts, MergeInput};
 use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
 use shared::{Itn, Timestamp};
 
 fn fixture() -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/aftership/v4/javasdk__GetTrackingResult.json");
+        .join("../tests/fixtures/aftership/v4/javasdk__GetTrackingResult.json");
     std::fs::read(path).expect("fixture")
 }
 
@@ -61,11 +61,12 @@ fn parse_and_merge(body: &[u8], shipment: &Shipment, facts: &MergeFacts) -> usiz
     let view = merge(&MergeInput {
         merchant: facts,
         shipment,
-        carrier: Some(&tracking),
-        carrier_fetched_at: None,
-        stale: false,
-        base_url: "https://edge.example",
-        now: Timestamp(1_800_000_000_000),
+        carrier: CarrierSide::Known {
+            tracking: Some(&tracking),
+            fetched_at: None,
+            stale: false,
+        },
+        base_url: Some("https://edge.example"),
     });
     // Serialising the view is part of answering a lookup.
     serde_json::to_vec(&view).unwrap().len()

@@ -10,11 +10,12 @@
 //! What comes out ([`CarrierTracking`]) holds only what a shopper may see: no names, emails,
 //! phone numbers, addresses or order references, so it is safe to cache and to serve.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::redact::redact_personal_data;
-use crate::time::CarrierTime;
+use crate::ids::{Itn, MerchantId, Slug};
+use crate::redact::{looks_like_street_address, redact_personal_data};
+use crate::time::{CarrierTime, Timestamp};
 
 /// AfterShip's nine delivery statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -142,31 +143,44 @@ impl SubtagMeaning {
 }
 
 /// One carrier scan, reduced to what a shopper may see.
+///
+/// Deserialising (from the cache) applies the same rules as reading a payload: a message is
+/// redacted again, a location keeps only plain place names, a subtag only AfterShip's shape.
+/// So what an older, weaker version cached is cleaned when read, not served as it was.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CarrierCheckpoint {
     pub time: Option<CarrierTime>,
+    #[serde(deserialize_with = "redacted")]
     pub message: String,
+    #[serde(default, deserialize_with = "clean_location")]
     pub location: Option<String>,
     pub tag: Option<Tag>,
+    #[serde(default, deserialize_with = "subtag_code")]
     pub subtag: Option<String>,
 }
 
 /// A tracking as Waymark keeps it: the carrier's state, with nothing personal in it.
+/// Like [`CarrierCheckpoint`], deserialising re-applies the rules to the carrier's free text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CarrierTracking {
     /// AfterShip's id for the tracking (used to read it back).
     pub id: Option<String>,
     pub tracking_number: Option<String>,
     pub slug: Option<String>,
-    pub courier_name: Option<String>,
     pub tag: Option<Tag>,
+    #[serde(default, deserialize_with = "subtag_code")]
     pub subtag: Option<String>,
+    #[serde(default, deserialize_with = "redacted_option")]
     pub subtag_message: Option<String>,
     pub expected_delivery: Option<CarrierTime>,
     pub checkpoints: Vec<CarrierCheckpoint>,
     /// Custom fields Waymark set at registration (its ITN and merchant), for webhooks.
     pub waymark_itn: Option<String>,
     pub waymark_merchant: Option<String>,
+    /// When AfterShip last changed this tracking (its `updated_at`): decides which of two
+    /// carrier states is newer. Absent from JSON cached before it existed.
+    #[serde(default)]
+    pub updated_at: Option<Timestamp>,
 }
 
 /// How a call to AfterShip failed, in the terms the edge decides on.
@@ -186,19 +200,6 @@ pub enum ApiError {
     Server { status: u16 },
     #[error("AfterShip answered something that is not its JSON envelope (HTTP {status})")]
     Malformed { status: u16 },
-}
-
-impl ApiError {
-    /// Worth trying again later (with back-off), as opposed to a request that can never work.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            ApiError::RateLimited
-                | ApiError::Server { .. }
-                | ApiError::Malformed { .. }
-                | ApiError::Unauthorized
-        )
-    }
 }
 
 /// Reads an AfterShip response (status and raw body) into its `data` value, or a typed error.
@@ -293,18 +294,35 @@ impl CarrierTracking {
             .unwrap_or_default();
         let custom = tracking.get("custom_fields");
         CarrierTracking {
-            id: text(tracking, "id"),
-            tracking_number: text(tracking, "tracking_number"),
-            slug: text(tracking, "slug").map(|s| s.to_ascii_lowercase()),
-            courier_name: None,
+            id: text(tracking, "id").filter(|id| is_plain_id(id, 64)),
+            tracking_number: text(tracking, "tracking_number").filter(|n| is_tracking_number(n)),
+            slug: text(tracking, "slug")
+                .map(|s| s.to_ascii_lowercase())
+                .filter(|s| s.parse::<Slug>().is_ok()),
             tag: text(tracking, "tag").as_deref().and_then(Tag::parse),
-            subtag: text(tracking, "subtag"),
+            subtag: subtag(tracking),
             subtag_message: text(tracking, "subtag_message").map(|m| redact_personal_data(&m)),
             expected_delivery: expected_delivery(tracking),
             checkpoints,
-            waymark_itn: custom.and_then(|c| text(c, "waymark_itn")),
-            waymark_merchant: custom.and_then(|c| text(c, "waymark_merchant")),
+            // Custom fields come back from AfterShip as free text: keep them only in the shape
+            // Waymark wrote them in (an ITN, a merchant id), so nothing else can ride along.
+            waymark_itn: custom
+                .and_then(|c| text(c, "waymark_itn"))
+                .and_then(|i| i.parse::<Itn>().ok())
+                .map(|itn| itn.to_string()),
+            waymark_merchant: custom
+                .and_then(|c| text(c, "waymark_merchant"))
+                .filter(|m| m.parse::<MerchantId>().is_ok_and(|id| id.as_str() == m)),
+            updated_at: text(tracking, "updated_at").and_then(|t| t.parse().ok()),
         }
+    }
+
+    /// The newest checkpoint time, as a [`CarrierTime::sort_key`], if any checkpoint has one.
+    pub fn newest_checkpoint_key(&self) -> Option<i64> {
+        self.checkpoints
+            .iter()
+            .filter_map(|c| c.time.as_ref().map(CarrierTime::sort_key))
+            .max()
     }
 
     /// Parses a whole response body (any version) into the tracking it holds.
@@ -382,27 +400,110 @@ impl CarrierCheckpoint {
             message: redact_personal_data(&message),
             location: location(checkpoint),
             tag,
-            subtag: text(checkpoint, "subtag"),
+            subtag: subtag(checkpoint),
         })
     }
 }
 
-/// A readable place: the carrier's own `location` line if it has one, else city, state and
-/// country joined. Postal codes are left out on purpose: next to a city they narrow a
-/// shopper's address down further than a timeline needs.
+/// A subtag in AfterShip's shape (`InTransit_003`); anything else is carrier free text, dropped.
+fn subtag(value: &Value) -> Option<String> {
+    text(value, "subtag").filter(|s| is_subtag_code(s))
+}
+
+fn is_subtag_code(s: &str) -> bool {
+    s.split_once('_').is_some_and(|(word, number)| {
+        (1..=32).contains(&word.len())
+            && word.bytes().all(|b| b.is_ascii_alphabetic())
+            && (1..=4).contains(&number.len())
+            && number.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+// Deserialising from the cache: the same rules again (see `CarrierCheckpoint`).
+
+fn redacted<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d).map(|m| redact_personal_data(&m))
+}
+
+fn redacted_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d).map(|m| m.map(|m| redact_personal_data(&m)))
+}
+
+fn subtag_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d).map(|s| s.filter(|s| is_subtag_code(s)))
+}
+
+fn clean_location<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d).map(|l| l.and_then(|l| join_place_parts([Some(l)])))
+}
+
+/// An opaque id of ASCII letters, digits, `-` and `_`.
+fn is_plain_id(id: &str, max: usize) -> bool {
+    id.len() <= max
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A carrier tracking number as carriers print it: letters, digits, spaces and dashes.
+fn is_tracking_number(number: &str) -> bool {
+    number.len() <= 64
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b' ')
+}
+
+/// A readable place built only from the structured `city`, `state` and country fields.
+///
+/// The carrier's free-text `location` line is never used: carriers put street addresses and
+/// postcodes there (`12 OAKHURST LANE, SPRINGFIELD`). Postcodes (`zip`, `postal_code`) are never
+/// used either. Even `city` and `state` are hostile input, so each comma-separated part of them
+/// is kept only when it reads as a plain place name: no digits (street numbers, postcodes), no
+/// street or unit words, nothing the redaction would touch. When unsure, the part is dropped.
 fn location(checkpoint: &Value) -> Option<String> {
-    if let Some(line) = text(checkpoint, "location") {
-        return Some(redact_personal_data(&line));
+    let country = [
+        "country_region_name",
+        "country_name",
+        "country_region",
+        "country_iso3",
+    ]
+    .into_iter()
+    .find_map(|key| text(checkpoint, key).and_then(|v| place_name(&v)));
+    join_place_parts([text(checkpoint, "city"), text(checkpoint, "state"), country])
+}
+
+/// The plain place names among the comma-separated parts of the values, once each, joined.
+fn join_place_parts<const N: usize>(values: [Option<String>; N]) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for value in values.into_iter().flatten() {
+        for part in value.split([',', ';', '\n']) {
+            if let Some(part) = place_name(part) {
+                if !parts
+                    .iter()
+                    .any(|p| p.to_lowercase() == part.to_lowercase())
+                {
+                    parts.push(part);
+                }
+            }
+        }
     }
-    let country = text(checkpoint, "country_region_name")
-        .or_else(|| text(checkpoint, "country_name"))
-        .or_else(|| text(checkpoint, "country_region"))
-        .or_else(|| text(checkpoint, "country_iso3"));
-    let parts: Vec<String> = [text(checkpoint, "city"), text(checkpoint, "state"), country]
-        .into_iter()
-        .flatten()
-        .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// One part of a place name, cleaned, or `None` when it might be anything more than a place.
+fn place_name(part: &str) -> Option<String> {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let cleaned = words.join(" ");
+    let plain = !cleaned.is_empty()
+        && cleaned.chars().count() <= 40
+        && words.len() <= 5
+        && cleaned.chars().any(char::is_alphabetic)
+        && cleaned.chars().all(|c| {
+            c.is_alphabetic() || ('\u{0300}'..='\u{036F}').contains(&c) || " .'’-()".contains(c)
+        })
+        && !looks_like_street_address(&cleaned)
+        && redact_personal_data(&cleaned) == cleaned;
+    plain.then_some(cleaned)
 }
 
 #[cfg(test)]

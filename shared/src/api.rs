@@ -40,7 +40,7 @@ pub enum InputError {
         min: usize,
         max: usize,
     },
-    #[error("{field} must not contain control characters")]
+    #[error("{field} must not contain control characters or invisible formatting characters (such as bidirectional overrides)")]
     ControlCharacter { field: &'static str },
     #[error("checkpoints must hold 1 to {MAX_CHECKPOINTS} entries, not {0}")]
     CheckpointCount(usize),
@@ -65,10 +65,26 @@ fn bounded_text(
     if count < min || count > max {
         return Err(InputError::Length { field, min, max });
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(is_hidden_character) {
         return Err(InputError::ControlCharacter { field });
     }
     Ok(trimmed.to_string())
+}
+
+/// Characters a person cannot see but that change what they read: controls (CR, LF, NUL …),
+/// bidirectional embeddings, overrides and isolates (U+202E can reverse a shop's name in the
+/// widget), zero-width characters and the byte-order mark.
+pub fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// Parses a JSON body strictly into `T`.
@@ -166,6 +182,11 @@ impl CreateMerchantRequest {
 
 /// `https://Shop.Example.com:443/` → `https://shop.example.com`. `None` if it is not an origin.
 pub fn normalise_origin(origin: &str) -> Option<String> {
+    // CR, LF or NUL anywhere (even at the ends, where trimming would hide them) is refused:
+    // an origin ends up in a response header.
+    if origin.chars().any(is_hidden_character) {
+        return None;
+    }
     let origin = origin.trim().trim_end_matches('/');
     let (scheme, rest) = origin.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
@@ -197,6 +218,9 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
 }
 
 fn validate_page(page: &str) -> Result<String, InputError> {
+    if page.chars().any(is_hidden_character) {
+        return Err(InputError::AftershipPage);
+    }
     let page = page.trim().trim_end_matches('/');
     let ok = page.starts_with("https://")
         && page.len() <= 200
@@ -350,10 +374,60 @@ mod tests {
             ("shop.example.com", None),
             ("https://user@shop.example.com", None),
             ("https://shop.example.com:99999", None),
+            ("https://shop.example.com\r\n", None),
+            ("https://shop.example.com\n", None),
+            ("https://shop.exa\0mple.com", None),
+            ("\thttps://shop.example.com", None),
         ];
         for (input, expected) in table {
             assert_eq!(normalise_origin(input).as_deref(), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn names_and_urls_with_hidden_characters_are_refused() {
+        let create = |name: &str, page: Option<&str>| {
+            CreateMerchantRequest {
+                id: "acme".into(),
+                name: name.into(),
+                allowed_origins: vec![],
+                aftership_page: page.map(str::to_string),
+            }
+            .validate()
+        };
+        for name in [
+            "Acme \u{202E}ecafdlrow",
+            "Acme\u{200B}",
+            "Acme\u{2066}x\u{2069}",
+            "Ac\u{0}me",
+            "Acme\r\nSet-Cookie: x",
+            "\u{FEFF}Acme",
+        ] {
+            assert!(
+                matches!(
+                    create(name, None),
+                    Err(InputError::ControlCharacter { field: "name" })
+                ),
+                "{name:?}"
+            );
+        }
+        assert!(create("Acme Outdoor", None).is_ok());
+        assert!(
+            create("متجر أكمي", None).is_ok(),
+            "right-to-left names are fine"
+        );
+        for page in [
+            "https://acme.aftership.com\r\n",
+            "https://acme.aftership.com/\n",
+            "https://acme.after\0ship.com",
+        ] {
+            assert_eq!(
+                create("Acme", Some(page)),
+                Err(InputError::AftershipPage),
+                "{page:?}"
+            );
+        }
+        assert!(create("Acme", Some("https://acme.aftership.com/")).is_ok());
     }
 
     #[test]

@@ -59,11 +59,17 @@ impl CarrierCache {
         }
     }
 
-    /// The cache after a successful fetch.
+    /// The cache after a successful fetch or a pushed update. Whatever order pushes and polls
+    /// arrive in, the newer carrier state wins: an answer older than what is kept (see
+    /// [`is_older`]) refreshes the fetch time but never replaces the tracking.
     pub fn succeeded(&self, tracking: Option<CarrierTracking>, now: Timestamp) -> CarrierCache {
-        CarrierCache {
+        let tracking = match (tracking, &self.tracking) {
+            (Some(incoming), Some(kept)) if is_older(&incoming, kept) => Some(kept.clone()),
             // "Not known yet" (4004) keeps whatever we knew rather than erasing it.
-            tracking: tracking.or_else(|| self.tracking.clone()),
+            (incoming, kept) => incoming.or_else(|| kept.clone()),
+        };
+        CarrierCache {
+            tracking,
             fetched_at: Some(now),
             attempted_at: Some(now),
             failing: false,
@@ -119,24 +125,41 @@ impl CarrierCache {
         }
     }
 
-    /// Whether the cron should refresh this shipment now: not finished, not backed off, and
-    /// either failing or not fetched in the last few minutes.
-    pub fn due_for_cron(&self, now: Timestamp) -> bool {
-        if self.retry_after.is_some_and(|r| r > now) {
-            return false;
-        }
-        if self
-            .tracking
+    /// The carrier reports a final state (delivered, expired): nothing more to follow.
+    pub fn is_finished(&self) -> bool {
+        self.tracking
             .as_ref()
             .and_then(CarrierTracking::effective_tag)
             .is_some_and(|t| t.is_final())
-        {
+    }
+
+    /// Whether the scheduled refresh should read this shipment now: not finished, not backed
+    /// off, and either failing or not read in the last few minutes.
+    pub fn due_for_schedule(&self, now: Timestamp) -> bool {
+        if self.retry_after.is_some_and(|r| r > now) || self.is_finished() {
             return false;
         }
         self.failing
             || self
                 .fetched_at
                 .is_none_or(|f| f.plus_seconds(CRON_MIN_AGE_SECONDS) <= now)
+    }
+}
+
+/// Whether `incoming` describes an older carrier state than `kept`. AfterShip's own update
+/// time decides when both have one (it also covers corrections that remove a scan); otherwise
+/// the newest scan does. Equal or unknown means not older: the incoming answer is taken.
+pub fn is_older(incoming: &CarrierTracking, kept: &CarrierTracking) -> bool {
+    match (incoming.updated_at, kept.updated_at) {
+        (Some(a), Some(b)) if a != b => a < b,
+        _ => match (
+            incoming.newest_checkpoint_key(),
+            kept.newest_checkpoint_key(),
+        ) {
+            (Some(a), Some(b)) => a < b,
+            (None, Some(_)) => true,
+            _ => false,
+        },
     }
 }
 
@@ -177,6 +200,63 @@ mod tests {
             failing.freshness(now.plus_seconds(200), FRESH_SECONDS),
             Freshness::RefreshInBackground
         );
+    }
+
+    #[test]
+    fn the_newer_carrier_state_wins_whatever_order_answers_arrive_in() {
+        use crate::aftership::{CarrierCheckpoint, Tag};
+        use crate::time::CarrierTime;
+        let scan = |time: &str, tag: Tag| CarrierCheckpoint {
+            time: CarrierTime::parse(time),
+            message: tag.label().into(),
+            location: None,
+            tag: Some(tag),
+            subtag: None,
+        };
+        let transit = CarrierTracking {
+            tag: Some(Tag::InTransit),
+            updated_at: Some("2026-11-20T10:00:00Z".parse().unwrap()),
+            checkpoints: vec![scan("2026-11-20T09:00:00+01:00", Tag::InTransit)],
+            ..Default::default()
+        };
+        let delivered = CarrierTracking {
+            tag: Some(Tag::Delivered),
+            updated_at: Some("2026-11-21T10:00:00Z".parse().unwrap()),
+            checkpoints: vec![
+                scan("2026-11-20T09:00:00+01:00", Tag::InTransit),
+                scan("2026-11-21T09:00:00+01:00", Tag::Delivered),
+            ],
+            ..Default::default()
+        };
+        let no_update_time = |t: &CarrierTracking| CarrierTracking {
+            updated_at: None,
+            ..t.clone()
+        };
+        let now = Timestamp(2_000_000_000_000);
+        for (first, second) in [
+            (transit.clone(), delivered.clone()),
+            (delivered.clone(), transit.clone()),
+            (no_update_time(&delivered), no_update_time(&transit)),
+            (no_update_time(&transit), no_update_time(&delivered)),
+        ] {
+            let cache = CarrierCache::default()
+                .succeeded(Some(first), now)
+                .succeeded(Some(second), now.plus_seconds(1));
+            assert_eq!(
+                cache.tracking.as_ref().and_then(|t| t.tag),
+                Some(Tag::Delivered)
+            );
+            assert_eq!(cache.fetched_at, Some(now.plus_seconds(1)));
+        }
+        // A correction AfterShip made later (newer update time, a scan removed) is taken.
+        let corrected = CarrierTracking {
+            updated_at: Some("2026-11-22T10:00:00Z".parse().unwrap()),
+            ..transit.clone()
+        };
+        let cache = CarrierCache::default()
+            .succeeded(Some(delivered), now)
+            .succeeded(Some(corrected), now);
+        assert_eq!(cache.tracking.and_then(|t| t.tag), Some(Tag::InTransit));
     }
 
     #[test]

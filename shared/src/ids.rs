@@ -31,6 +31,10 @@ pub enum IdError {
     MustStartWithLetter { what: &'static str },
     #[error("the tracking number {0} has a typo: its last character does not match (check each character)")]
     CheckCharacter(String),
+    #[error("the {what} must contain at least one digit")]
+    NoDigit { what: &'static str },
+    #[error("a carrier tracking number cannot have the shape of a Waymark tracking number (WM-…): lookups would read it as one")]
+    ItnShaped,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,12 +192,31 @@ impl fmt::Debug for Itn {
 
 /// A carrier's tracking number as the warehouse returned it: trimmed, inner spaces removed.
 /// Equality and hashing ignore case, because carriers and shoppers do.
+///
+/// Only what can be looked up is accepted: letters, digits and `-` (a `/` or `.` would not
+/// survive a URL path), at least one digit, and never the shape of an ITN (a lookup would
+/// read it as one and never find the TN).
 #[derive(Clone)]
 pub struct TrackingNumber(String);
 
 impl TrackingNumber {
     pub const MIN_LEN: usize = 3;
     pub const MAX_LEN: usize = 64;
+
+    /// Reads a TN stored by an earlier version, which also allowed `_`, `.` and `/`. Stored
+    /// data must stay readable; new input goes through the strict `FromStr`.
+    fn from_stored(input: &str) -> Result<TrackingNumber, IdError> {
+        const WHAT: &str = "stored carrier tracking number";
+        let ok = (Self::MIN_LEN..=Self::MAX_LEN).contains(&input.len())
+            && input
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+        if ok {
+            Ok(TrackingNumber(input.to_string()))
+        } else {
+            Err(IdError::Empty { what: WHAT })
+        }
+    }
 
     pub fn as_str(&self) -> &str {
         &self.0
@@ -217,7 +240,7 @@ impl FromStr for TrackingNumber {
         if let Some((position, ch)) = cleaned
             .chars()
             .enumerate()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
             return Err(IdError::Character {
                 what: WHAT,
@@ -233,6 +256,12 @@ impl FromStr for TrackingNumber {
                 max: Self::MAX_LEN,
                 found,
             });
+        }
+        if !cleaned.bytes().any(|b| b.is_ascii_digit()) {
+            return Err(IdError::NoDigit { what: WHAT });
+        }
+        if Itn::looks_like_itn(&cleaned) {
+            return Err(IdError::ItnShaped);
         }
         Ok(TrackingNumber(cleaned))
     }
@@ -332,7 +361,7 @@ fn parse_lower_slug(
     Ok(input.to_string())
 }
 
-macro_rules! display_and_serde {
+macro_rules! display_and_debug {
     ($($ty:ty),*) => {$(
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -346,7 +375,7 @@ macro_rules! display_and_serde {
         }
     )*};
 }
-display_and_serde!(MerchantId, Slug);
+display_and_debug!(MerchantId, Slug);
 
 /// Every identifier serialises as its display form and deserialises through `FromStr`, so a
 /// value read back from storage or the wire is validated exactly like user input.
@@ -365,7 +394,21 @@ macro_rules! serde_via_str {
         }
     )*};
 }
-serde_via_str!(Itn, TrackingNumber, MerchantId, Slug);
+serde_via_str!(Itn, MerchantId, Slug);
+
+impl Serialize for TrackingNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> Deserialize<'de> for TrackingNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        text.parse()
+            .or_else(|_| TrackingNumber::from_stored(&text))
+            .map_err(serde::de::Error::custom)
+    }
+}
 
 /// What a shopper typed into the lookup: an ITN, or else a carrier tracking number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -456,6 +499,40 @@ mod tests {
             "12<script>".parse::<TrackingNumber>(),
             Err(IdError::Character { ch: '<', .. })
         ));
+    }
+
+    #[test]
+    fn tracking_numbers_that_cannot_be_looked_up_are_refused() {
+        let itn_shaped = Itn::from_random([4; 9]).to_string();
+        let table: &[(&str, bool)] = &[
+            ("1Z999AA10123456784", true),
+            ("CJP123456789CN", true),
+            ("LX-123-456-789", true),
+            ("AB/87AF2B/CD", false),
+            ("../..", false),
+            ("..", false),
+            ("a.b.c1", false),
+            ("ABC_123", false),
+            ("ABCDEF", false),
+            ("---", false),
+            (&itn_shaped, false),
+            ("7K3M9QZP2XHDR", true),
+        ];
+        for (input, ok) in table {
+            assert_eq!(input.parse::<TrackingNumber>().is_ok(), *ok, "{input}");
+        }
+        assert_eq!(
+            itn_shaped.parse::<TrackingNumber>(),
+            Err(IdError::ItnShaped)
+        );
+    }
+
+    #[test]
+    fn tracking_numbers_stored_by_earlier_versions_stay_readable() {
+        let old: TrackingNumber = serde_json::from_str(r#""AB.123_45/6""#).unwrap();
+        assert_eq!(old.as_str(), "AB.123_45/6");
+        assert_eq!(serde_json::to_string(&old).unwrap(), r#""AB.123_45/6""#);
+        assert!(serde_json::from_str::<TrackingNumber>(r#""<x>""#).is_err());
     }
 
     #[test]

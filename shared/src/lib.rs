@@ -10,9 +10,12 @@ pub mod api;
 pub mod cache;
 pub mod ids;
 pub mod merge;
+pub mod page;
+pub mod presentation;
 pub mod redact;
 pub mod shipment;
 pub mod stage;
+pub mod sync;
 pub mod time;
 pub mod view;
 

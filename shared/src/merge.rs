@@ -1,7 +1,8 @@
 //! The merge: a shipment's merchant checkpoints and the carrier's tracking, into one view.
 
 use crate::aftership::{CarrierCheckpoint, CarrierTracking, SubtagMeaning, Tag};
-use crate::shipment::{ReachedBy, Shipment};
+use crate::cache::CarrierCache;
+use crate::shipment::{ReachedBy, Registration, Shipment};
 use crate::stage::{stage_reached, Alert, Stage};
 use crate::time::Timestamp;
 use crate::view::{
@@ -17,28 +18,79 @@ pub struct MergeFacts {
     pub aftership_page: Option<String>,
 }
 
-/// Everything the merge decides from. `now` is passed in: the merge never reads a clock.
+/// What is known of the carrier side of a shipment.
+#[derive(Debug, Clone, Copy)]
+pub enum CarrierSide<'a> {
+    /// AfterShip has answered for this TN (its registration or a read). `tracking` is `None`
+    /// when it knows no data for the TN yet.
+    Known {
+        tracking: Option<&'a CarrierTracking>,
+        /// When the carrier data was last read successfully.
+        fetched_at: Option<Timestamp>,
+        /// The last read failed: this is the last known data.
+        stale: bool,
+    },
+    /// A TN is attached but AfterShip could not be asked yet or failed to answer (registration
+    /// pending). Nothing can be said about the carrier's scans: the view is stale.
+    Unread { failed: bool },
+}
+
+impl<'a> CarrierSide<'a> {
+    /// No carrier data at all (no TN, or nothing read yet).
+    pub const NONE: CarrierSide<'static> = CarrierSide::Known {
+        tracking: None,
+        fetched_at: None,
+        stale: false,
+    };
+
+    fn tracking(&self) -> Option<&'a CarrierTracking> {
+        match self {
+            CarrierSide::Known { tracking, .. } => *tracking,
+            CarrierSide::Unread { .. } => None,
+        }
+    }
+}
+
+/// What a shipment's stored state says about its carrier side: nothing before a TN; unread
+/// while the registration is pending (failed, if it was tried); else AfterShip's last answer.
+pub fn carrier_side<'a>(shipment: &Shipment, cache: &'a CarrierCache) -> CarrierSide<'a> {
+    match shipment.tracking.as_ref().map(|t| &t.registration) {
+        None => CarrierSide::NONE,
+        Some(Registration::Pending { attempts, .. }) => CarrierSide::Unread {
+            failed: *attempts > 0,
+        },
+        Some(Registration::Registered { .. }) => CarrierSide::Known {
+            tracking: cache.tracking.as_ref(),
+            fetched_at: cache.fetched_at,
+            stale: cache.failing,
+        },
+    }
+}
+
+/// Everything the merge decides from. There is no clock: nothing in the view depends on now.
 #[derive(Debug, Clone)]
 pub struct MergeInput<'a> {
     pub merchant: &'a MergeFacts,
     pub shipment: &'a Shipment,
-    /// `None` before any carrier data, or when AfterShip does not know the TN yet.
-    pub carrier: Option<&'a CarrierTracking>,
-    /// When the carrier data was fetched.
-    pub carrier_fetched_at: Option<Timestamp>,
-    /// The carrier part could not be refreshed; this is the last known data.
-    pub stale: bool,
-    /// The edge's public origin, e.g. `https://track.example.com`, for links.
-    pub base_url: &'a str,
-    pub now: Timestamp,
+    pub carrier: CarrierSide<'a>,
+    /// The edge's configured public origin (e.g. `https://track.example.com`) for absolute
+    /// links, or `None` for links relative to the edge (`/t/…`). Never taken from a request.
+    pub base_url: Option<&'a str>,
 }
 
 pub const AFTERSHIP_PUBLIC_PAGE: &str = "https://track.aftership.com";
 pub const AWAITING_FIRST_SCAN: &str = "Label created, waiting for the carrier's first scan";
+pub const CARRIER_UNREAD: &str = "Carrier status not available yet";
 
 pub fn merge(input: &MergeInput<'_>) -> TrackingView {
     let shipment = input.shipment;
-    let carrier = input.carrier;
+    let carrier = input.carrier.tracking();
+    let (carrier_fetched_at, stale, carrier_answered) = match input.carrier {
+        CarrierSide::Known {
+            fetched_at, stale, ..
+        } => (fetched_at, stale, true),
+        CarrierSide::Unread { failed } => (None, failed, false),
+    };
     let tn = shipment
         .tracking
         .as_ref()
@@ -55,9 +107,13 @@ pub fn merge(input: &MergeInput<'_>) -> TrackingView {
         .and_then(|c| c.subtag.clone())
         .filter(|_| carrier_tag.is_some());
     let meaning = subtag.as_deref().and_then(SubtagMeaning::of);
-    let awaiting_first_scan = tn.is_some() && matches!(tag, Tag::Pending | Tag::InfoReceived);
+    // "Waiting for the first scan" is a fact only AfterShip's answer establishes.
+    let awaiting_first_scan =
+        tn.is_some() && carrier_answered && matches!(tag, Tag::Pending | Tag::InfoReceived);
     let label = if awaiting_first_scan {
         AWAITING_FIRST_SCAN.to_string()
+    } else if tn.is_some() && !carrier_answered {
+        CARRIER_UNREAD.to_string()
     } else {
         tag.label().to_string()
     };
@@ -83,10 +139,9 @@ pub fn merge(input: &MergeInput<'_>) -> TrackingView {
             .map(|s| s.as_str().to_string())
     });
     let itn = shipment.itn.to_string();
-    let base = input.base_url.trim_end_matches('/');
+    let base = input.base_url.unwrap_or("").trim_end_matches('/');
     let merchant_id = &input.merchant.id;
-    let updated_at = input
-        .carrier_fetched_at
+    let updated_at = carrier_fetched_at
         .unwrap_or(shipment.updated_at)
         .max(shipment.updated_at);
 
@@ -131,7 +186,7 @@ pub fn merge(input: &MergeInput<'_>) -> TrackingView {
             .map(|t| t.as_str().to_string()),
         timeline,
         updated_at: updated_at.to_string(),
-        stale: input.stale,
+        stale,
     }
 }
 
@@ -189,17 +244,28 @@ fn merchant_entries(
         movement_time.is_some() || carrier.and_then(|c| c.tag).is_some_and(Tag::shows_movement);
     let movement_time = movement_time.flatten();
 
-    let info_time = ordered
-        .iter()
-        .find(|c| c.tag == Some(Tag::InfoReceived))
-        .map(|c| c.time.as_ref().map(|t| t.as_str().to_string()));
-    let attached_time = shipment
+    // A label exists once a TN is attached or the carrier reports `InfoReceived` (or shows
+    // movement, which needs a label). It existed by the earliest of those moments: a label the
+    // carrier scanned before the warehouse sent the TN to Waymark is dated by the scan.
+    let info_received = carrier.and_then(|c| c.tag) == Some(Tag::InfoReceived)
+        || ordered.iter().any(|c| c.tag == Some(Tag::InfoReceived));
+    let label_exists = shipment.tracking.is_some() || info_received || moved;
+    let attached = shipment
         .tracking
         .as_ref()
-        .map(|t| Some(t.attached_at.to_string()));
-    let label_time = attached_time
-        .or(info_time)
-        .or_else(|| (carrier.and_then(|c| c.tag) == Some(Tag::InfoReceived)).then_some(None));
+        .map(|t| (t.attached_at.millis(), t.attached_at.to_string()));
+    let first_label_scan = ordered
+        .iter()
+        .filter(|c| c.tag.is_some_and(|t| t == Tag::InfoReceived || t.shows_movement()))
+        .find_map(|c| c.time.as_ref())
+        .map(|t| (t.sort_key(), t.as_str().to_string()));
+    let label_time: Option<Option<String>> = label_exists.then(|| {
+        attached
+            .into_iter()
+            .chain(first_label_scan)
+            .min_by_key(|(instant, _)| *instant)
+            .map(|(_, text)| text)
+    });
     let last_label_index = shipment
         .checkpoints
         .iter()

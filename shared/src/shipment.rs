@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{Itn, MerchantId, Slug, TrackingNumber};
+use crate::sync::DeferReason;
 use crate::time::Timestamp;
 
 /// How a merchant checkpoint can be reached besides the merchant marking it.
@@ -146,6 +147,21 @@ pub enum ShipmentError {
     NoSuchCheckpoint { index: usize, count: usize },
     #[error("the checkpoint time is more than 10 minutes in the future")]
     FutureTime,
+    #[error("this tracking number is already attached to another shipment")]
+    TrackingNumberInUse,
+}
+
+/// What attaching a TN to a shipment comes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachPlan {
+    /// The same TN (and slug) again: a retry by the warehouse, nothing to do.
+    Unchanged,
+    /// Record `event`; `replaces` is the TN it corrects, whose index entry and carrier data
+    /// no longer belong to this shipment.
+    Attach {
+        event: ShipmentEvent,
+        replaces: Option<TrackingNumber>,
+    },
 }
 
 /// Seconds to wait before retrying an AfterShip registration after `attempts` failures:
@@ -166,6 +182,41 @@ impl ShipmentRecord {
     pub fn state(&self) -> Result<Shipment, ShipmentError> {
         Shipment::replay(&self.merchant, self.itn, &self.events)
     }
+
+    /// Reads a stored record, keeping every event that can still be read. An event an earlier
+    /// version accepted but this one refuses (say, a time outside the accepted range) is left
+    /// out rather than making the whole shipment unreadable; `skipped` counts them, so the
+    /// caller can log that it happened (never what the event held).
+    pub fn from_stored(json: &str) -> Result<StoredRecord, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            merchant: MerchantId,
+            itn: Itn,
+            events: Vec<serde_json::Value>,
+        }
+        let raw: Raw = serde_json::from_str(json)?;
+        let total = raw.events.len();
+        let events: Vec<ShipmentEvent> = raw
+            .events
+            .into_iter()
+            .filter_map(|event| serde_json::from_value(event).ok())
+            .collect();
+        Ok(StoredRecord {
+            skipped: total - events.len(),
+            record: ShipmentRecord {
+                merchant: raw.merchant,
+                itn: raw.itn,
+                events,
+            },
+        })
+    }
+}
+
+/// A record read back from storage, with the number of events that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub record: ShipmentRecord,
+    pub skipped: usize,
 }
 
 impl Shipment {
@@ -270,46 +321,68 @@ impl Shipment {
         })
     }
 
-    /// Attaches a TN. Attaching the same TN (and slug) again is a no-op (`None`), so the
-    /// warehouse can retry safely; a different TN replaces the old one (a corrected label).
-    pub fn attach_tracking(
+    /// Attaches a TN. `holder` is the shipment of this merchant that the TN is indexed to, if
+    /// any: a TN on another shipment would make lookups ambiguous, so it is refused. Attaching
+    /// the same TN (and slug) again changes nothing, so the warehouse can retry safely; a
+    /// different TN replaces the old one (a corrected label).
+    pub fn plan_attach(
         &self,
         tracking_number: TrackingNumber,
         slug: Option<Slug>,
+        holder: Option<Itn>,
         now: Timestamp,
-    ) -> Option<ShipmentEvent> {
-        if let Some(current) = &self.tracking {
+    ) -> Result<AttachPlan, ShipmentError> {
+        if holder.is_some_and(|itn| itn != self.itn) {
+            return Err(ShipmentError::TrackingNumberInUse);
+        }
+        let current = self.tracking.as_ref();
+        if let Some(current) = current {
             if current.tracking_number == tracking_number
                 && (slug.is_none() || current.slug == slug)
             {
-                return None;
+                return Ok(AttachPlan::Unchanged);
             }
         }
-        Some(ShipmentEvent::TrackingAttached {
-            tracking_number,
-            slug,
-            at: now,
+        let replaces = current
+            .map(|c| c.tracking_number.clone())
+            .filter(|previous| *previous != tracking_number);
+        Ok(AttachPlan::Attach {
+            event: ShipmentEvent::TrackingAttached {
+                tracking_number,
+                slug,
+                at: now,
+            },
+            replaces,
         })
     }
 
     /// The event recording a failed registration attempt and when to try again.
-    pub fn defer_registration(&self, reason: &str, now: Timestamp) -> ShipmentEvent {
+    pub fn defer_registration(&self, reason: DeferReason, now: Timestamp) -> ShipmentEvent {
         let attempts = match self.tracking.as_ref().map(|t| &t.registration) {
             Some(Registration::Pending { attempts, .. }) => *attempts,
             _ => 0,
         };
         ShipmentEvent::RegistrationDeferred {
             at: now,
-            reason: reason.to_string(),
+            reason: reason.as_str().to_string(),
             retry_at: now.plus_seconds(registration_backoff_seconds(attempts)),
         }
     }
 
-    pub fn aftership_id(&self) -> Option<&str> {
+    /// AfterShip's id for the attached TN, once registered.
+    pub fn registered_id(&self) -> Option<&str> {
         match &self.tracking.as_ref()?.registration {
             Registration::Registered { aftership_id } => Some(aftership_id),
             Registration::Pending { .. } => None,
         }
+    }
+
+    /// Registration of the attached TN was tried and failed at least once.
+    pub fn registration_failed(&self) -> bool {
+        matches!(
+            self.tracking.as_ref().map(|t| &t.registration),
+            Some(Registration::Pending { attempts, .. }) if *attempts > 0
+        )
     }
 }
 
@@ -340,21 +413,26 @@ mod tests {
         let event = state.mark_reached(1, None, Timestamp(5_000)).unwrap();
         record.events.push(event);
         let tn: TrackingNumber = "1Z999".parse().unwrap();
-        let attach = record
+        let Ok(AttachPlan::Attach {
+            event,
+            replaces: None,
+        }) = record
             .state()
             .unwrap()
-            .attach_tracking(tn.clone(), None, Timestamp(6_000))
-            .unwrap();
-        record.events.push(attach);
+            .plan_attach(tn.clone(), None, None, Timestamp(6_000))
+        else {
+            panic!("a first TN is attached");
+        };
+        record.events.push(event);
         let state = record.state().unwrap();
         assert_eq!(state.reached, vec![None, Some(Timestamp(5_000)), None]);
         assert_eq!(state.tracking.as_ref().unwrap().tracking_number, tn);
         assert_eq!(
-            state.attach_tracking("1z999".parse().unwrap(), None, Timestamp(7_000)),
-            None,
+            state.plan_attach("1z999".parse().unwrap(), None, Some(itn), Timestamp(7_000)),
+            Ok(AttachPlan::Unchanged),
             "same TN is a no-op"
         );
-        let deferred = state.defer_registration("rate limited", Timestamp(8_000));
+        let deferred = state.defer_registration(DeferReason::RateLimited, Timestamp(8_000));
         record.events.push(deferred);
         let state = record.state().unwrap();
         assert_eq!(
@@ -364,6 +442,80 @@ mod tests {
                 retry_at: Timestamp(68_000)
             }
         );
+    }
+
+    #[test]
+    fn attaching_refuses_a_tn_held_by_another_shipment_and_names_what_it_corrects() {
+        let itn = Itn::from_random([5; 9]);
+        let other = Itn::from_random([6; 9]);
+        let first: TrackingNumber = "1Z111".parse().unwrap();
+        let second: TrackingNumber = "1Z222".parse().unwrap();
+        let mut events = vec![created(1)];
+        let state = Shipment::replay(&"acme".parse().unwrap(), itn, &events).unwrap();
+        assert_eq!(
+            state.plan_attach(first.clone(), None, Some(other), Timestamp(2_000)),
+            Err(ShipmentError::TrackingNumberInUse)
+        );
+        let Ok(AttachPlan::Attach { event, .. }) =
+            state.plan_attach(first.clone(), None, None, Timestamp(2_000))
+        else {
+            panic!("attached");
+        };
+        events.push(event);
+        let state = Shipment::replay(&"acme".parse().unwrap(), itn, &events).unwrap();
+        let slug: Slug = "ups".parse().unwrap();
+        let table = [
+            (first.clone(), None, Some(itn), Ok(false), None),
+            (first.clone(), Some(slug.clone()), Some(itn), Ok(true), None),
+            (second.clone(), None, None, Ok(true), Some(first.clone())),
+            (
+                second.clone(),
+                None,
+                Some(other),
+                Err(ShipmentError::TrackingNumberInUse),
+                None,
+            ),
+        ];
+        for (tn, slug, holder, attaches, replaces) in table {
+            let plan = state.plan_attach(tn.clone(), slug.clone(), holder, Timestamp(3_000));
+            match (plan, attaches) {
+                (Ok(AttachPlan::Unchanged), Ok(false)) => {}
+                (Ok(AttachPlan::Attach { replaces: r, .. }), Ok(true)) => {
+                    assert_eq!(r, replaces, "{tn:?}")
+                }
+                (Err(e), Err(expected)) => assert_eq!(e, expected),
+                (plan, expected) => panic!("{tn:?} {slug:?}: {plan:?} vs {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_unreadable_event_costs_only_itself() {
+        let merchant: MerchantId = "acme".parse().unwrap();
+        let itn = Itn::from_random([7; 9]);
+        let created = ShipmentEvent::Created {
+            at: "2026-11-20T09:00:00Z".parse().unwrap(),
+            order_ref: "#1001".into(),
+            fulfillment_ref: None,
+            checkpoints: vec![],
+        };
+        let mut record = ShipmentRecord::new(merchant, itn, created);
+        record.events.push(ShipmentEvent::CheckpointReached {
+            index: 1,
+            at: Timestamp(2_000_000_000_000),
+            recorded_at: Timestamp(2_000_000_000_000),
+        });
+        let mut json: serde_json::Value = serde_json::to_value(&record).unwrap();
+        // What an earlier version stored for `0000-01-01T00:30:00+01:00`.
+        json["events"].as_array_mut().unwrap().insert(
+            1,
+            serde_json::json!({"type": "checkpoint_reached", "index": 0,
+                "at": "-001-12-31T23:30:00Z", "recorded_at": "2026-11-20T10:00:00Z"}),
+        );
+        let stored = ShipmentRecord::from_stored(&json.to_string()).unwrap();
+        assert_eq!(stored.skipped, 1);
+        assert_eq!(stored.record, record);
+        assert!(ShipmentRecord::from_stored("{\"merchant\":1}").is_err());
     }
 
     #[test]

@@ -25,20 +25,35 @@ impl Timestamp {
     pub fn plus_seconds(self, seconds: i64) -> Timestamp {
         Timestamp(self.0.saturating_add(seconds.saturating_mul(1000)))
     }
+
+    /// The earliest instant Waymark accepts: 2000-01-01T00:00:00Z. Nothing a merchant or a
+    /// carrier does happened before it, and a range keeps every accepted instant printable
+    /// and parseable again (year 0 with an offset once became the unreadable `-001-…`).
+    pub const MIN: Timestamp = Timestamp(946_684_800_000);
+    /// The latest instant Waymark accepts: 2099-12-31T23:59:59.999Z.
+    pub const MAX: Timestamp = Timestamp(4_102_444_799_999);
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not an RFC 3339 time with an offset, like 2026-11-20T09:00:00Z or 2026-11-20T10:00:00+01:00")]
-pub struct TimeError(pub String);
+pub enum TimeError {
+    #[error("{0:?} is not an RFC 3339 time with an offset, like 2026-11-20T09:00:00Z or 2026-11-20T10:00:00+01:00")]
+    Format(String),
+    #[error("{0:?} is outside the years 2000 to 2099 (UTC)")]
+    OutOfRange(String),
+}
 
 impl FromStr for Timestamp {
     type Err = TimeError;
     fn from_str(input: &str) -> Result<Timestamp, TimeError> {
-        let parts = parse_parts(input).ok_or_else(|| TimeError(truncate(input)))?;
-        match parts.offset_minutes {
-            Some(_) => Ok(Timestamp(parts.instant_millis())),
-            None => Err(TimeError(truncate(input))),
+        let parts = parse_parts(input).ok_or_else(|| TimeError::Format(truncate(input)))?;
+        if parts.offset_minutes.is_none() {
+            return Err(TimeError::Format(truncate(input)));
         }
+        let instant = Timestamp(parts.instant_millis());
+        if !(Timestamp::MIN..=Timestamp::MAX).contains(&instant) {
+            return Err(TimeError::OutOfRange(truncate(input)));
+        }
+        Ok(instant)
     }
 }
 
@@ -102,10 +117,6 @@ impl CarrierTime {
     }
     pub fn as_str(&self) -> &str {
         &self.text
-    }
-    /// The instant, if the carrier gave an offset.
-    pub fn instant(&self) -> Option<Timestamp> {
-        self.offset_minutes.map(|_| Timestamp(self.sort_key))
     }
     /// A key for ordering. Times without an offset are ordered as if they were UTC: the best
     /// available guess, and stable.
@@ -388,12 +399,36 @@ mod tests {
     }
 
     #[test]
+    fn instants_outside_the_sane_range_are_refused_at_parse_time() {
+        let table = [
+            ("0000-01-01T00:30:00+01:00", false),
+            ("1999-12-31T23:59:59.999Z", false),
+            ("2000-01-01T00:30:00+01:00", false),
+            ("2000-01-01T01:00:00+01:00", true),
+            ("2099-12-31T23:59:59.999Z", true),
+            ("2099-12-31T20:00:00-05:00", false),
+            ("9999-12-31T23:59:59Z", false),
+        ];
+        for (input, accepted) in table {
+            let parsed = input.parse::<Timestamp>();
+            assert_eq!(parsed.is_ok(), accepted, "{input}");
+            if let Ok(t) = parsed {
+                assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t), "{input}");
+            } else {
+                assert!(matches!(parsed, Err(TimeError::OutOfRange(_))), "{input}");
+            }
+        }
+    }
+
+    #[test]
     fn timestamps_round_trip_and_need_an_offset() {
         let t: Timestamp = "2026-11-20T10:00:00+01:00".parse().unwrap();
         assert_eq!(t.to_string(), "2026-11-20T09:00:00Z");
         assert!("2026-11-20T10:00:00".parse::<Timestamp>().is_err());
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
+        assert_eq!(Timestamp::MIN.to_string(), "2000-01-01T00:00:00Z");
+        assert_eq!(Timestamp::MAX.to_string(), "2099-12-31T23:59:59.999Z");
         assert_eq!(
             "2000-02-29T23:59:59.5Z"
                 .parse::<Timestamp>()

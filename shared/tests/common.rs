@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
 use shared::{Itn, MerchantId, Timestamp};
 
-/// `../shared/fixtures/aftership` beside the repository (CI checks it out there).
+/// The recorded AfterShip payloads in `tests/fixtures/aftership/` (see its SOURCES.md).
 pub fn fixtures_dir() -> PathBuf {
     std::env::var_os("WAYMARK_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/aftership")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/aftership")
         })
 }
 

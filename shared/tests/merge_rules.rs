@@ -4,12 +4,15 @@ mod common;
 
 use common::{fixture, shipment_with, ts};
 use shared::aftership::{CarrierCheckpoint, CarrierTracking, SubtagMeaning, Tag};
-use shared::merge::{merge, ordered_checkpoints, MergeFacts, MergeInput, AWAITING_FIRST_SCAN};
+use shared::merge::{
+    merge, ordered_checkpoints, CarrierSide, MergeFacts, MergeInput, AWAITING_FIRST_SCAN,
+    CARRIER_UNREAD,
+};
 use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
 use shared::stage::{Alert, Stage};
 use shared::time::CarrierTime;
 use shared::view::{Source, TrackingView};
-use shared::{Itn, Timestamp};
+use shared::Itn;
 
 fn facts(page: Option<&str>) -> MergeFacts {
     MergeFacts {
@@ -23,11 +26,12 @@ fn view(shipment: &Shipment, carrier: Option<&CarrierTracking>) -> TrackingView 
     merge(&MergeInput {
         merchant: &facts(None),
         shipment,
-        carrier,
-        carrier_fetched_at: Some(ts("2026-11-21T17:02:11Z")),
-        stale: false,
-        base_url: "https://edge.example",
-        now: ts("2026-11-21T17:05:00Z"),
+        carrier: CarrierSide::Known {
+            tracking: carrier,
+            fetched_at: Some(ts("2026-11-21T17:02:11Z")),
+            stale: false,
+        },
+        base_url: Some("https://edge.example"),
     })
 }
 
@@ -359,11 +363,12 @@ fn links_use_the_merchants_branded_page_when_it_has_one() {
     let v = merge(&MergeInput {
         merchant: &facts(Some("https://acme.aftership.com/")),
         shipment: &s,
-        carrier: None,
-        carrier_fetched_at: None,
-        stale: true,
-        base_url: "https://edge.example/",
-        now: Timestamp(0),
+        carrier: CarrierSide::Known {
+            tracking: None,
+            fetched_at: None,
+            stale: true,
+        },
+        base_url: Some("https://edge.example/"),
     });
     assert_eq!(
         v.links.aftership.as_deref(),
@@ -378,6 +383,70 @@ fn links_use_the_merchants_branded_page_when_it_has_one() {
         Some("https://edge.example/t/acme/1Z999AA10123456784")
     );
     assert!(v.stale);
+}
+
+#[test]
+fn without_a_configured_base_links_are_relative_to_the_edge() {
+    let s = shipment_with(vec![attached()]);
+    let v = merge(&MergeInput {
+        merchant: &facts(None),
+        shipment: &s,
+        carrier: CarrierSide::NONE,
+        base_url: None,
+    });
+    assert_eq!(v.links.itn, format!("/t/acme/{}", v.itn));
+    assert_eq!(
+        v.links.tracking_number.as_deref(),
+        Some("/t/acme/1Z999AA10123456784")
+    );
+}
+
+/// A TN whose registration AfterShip failed (or was never asked) says nothing about scans:
+/// the view is stale and never claims the label is waiting for the carrier's first scan.
+#[test]
+fn an_unread_carrier_side_is_stale_not_waiting_for_a_first_scan() {
+    let s = shipment_with(vec![attached()]);
+    let table = [
+        (
+            CarrierSide::Unread { failed: true },
+            true,
+            false,
+            CARRIER_UNREAD,
+        ),
+        (
+            CarrierSide::Unread { failed: false },
+            false,
+            false,
+            CARRIER_UNREAD,
+        ),
+        (CarrierSide::NONE, false, true, AWAITING_FIRST_SCAN),
+        (
+            CarrierSide::Known {
+                tracking: None,
+                fetched_at: None,
+                stale: true,
+            },
+            true,
+            true,
+            AWAITING_FIRST_SCAN,
+        ),
+    ];
+    for (carrier, stale, awaiting, label) in table {
+        let v = merge(&MergeInput {
+            merchant: &facts(None),
+            shipment: &s,
+            carrier,
+            base_url: None,
+        });
+        assert_eq!(v.stale, stale, "{carrier:?}");
+        assert_eq!(v.status.awaiting_first_scan, awaiting, "{carrier:?}");
+        assert_eq!(v.status.label, label, "{carrier:?}");
+        assert_eq!(
+            v.progress.stage,
+            Stage::Prepared,
+            "a label exists either way"
+        );
+    }
 }
 
 #[test]
@@ -411,4 +480,35 @@ fn snapshot_of_the_fedex_delivered_view() {
     let expected = std::fs::read_to_string(&path)
         .expect("snapshot missing: run with UPDATE_SNAPSHOTS=1 and review it");
     assert_eq!(actual, expected);
+}
+
+/// The label existed by the earliest evidence of it: a label the carrier scanned before the
+/// warehouse sent the TN dates the label checkpoint (and the steps before it) by that scan,
+/// so the merchant's steps never come after the carrier's in the timeline.
+#[test]
+fn label_steps_are_dated_by_the_earliest_evidence_of_the_label() {
+    let s = shipment_with(vec![attached()]);
+    let table = [
+        // (carrier scans, the label step's time)
+        (vec![], Some("2026-11-21T08:00:00Z")),
+        (
+            vec![cp("2026-11-21T10:00:00+01:00", "Label", Some(Tag::InfoReceived))],
+            Some("2026-11-21T08:00:00Z"),
+        ),
+        (
+            vec![cp("2026-11-20T22:00:00-05:00", "Label", Some(Tag::InfoReceived))],
+            Some("2026-11-20T22:00:00-05:00"),
+        ),
+        (
+            vec![cp("2026-11-21T02:00:00Z", "Picked up", Some(Tag::InTransit))],
+            Some("2026-11-21T02:00:00Z"),
+        ),
+    ];
+    for (scans, expected) in table {
+        let t = tracking(None, scans.clone());
+        let v = view(&s, Some(&t));
+        let label = v.timeline.iter().find(|e| e.label == "Shipping label created").unwrap();
+        assert_eq!(label.time.as_deref(), expected, "{scans:?}");
+        assert!(label.done);
+    }
 }

@@ -259,7 +259,11 @@ describe("AfterShip faults never reach the shopper or the merchant as a 5xx", ()
       assert.equal(attached.json.registration.state, "pending");
       const view = await api.track("acme", itn);
       assert.equal(view.status, 200);
-      assert.equal(view.json.status.awaiting_first_scan, true);
+      // AfterShip could not be read: the view says so, and never claims the label is merely
+      // waiting for the carrier's first scan (only AfterShip's answer establishes that).
+      assert.equal(view.json.stale, true);
+      assert.equal(view.json.status.awaiting_first_scan, false);
+      assert.equal(view.json.progress.stage, "prepared");
       assert.ok(Date.now() - started < 10000, "answers well under 10 s");
       await standin.fault("none");
       // The cron retries the pending registration once AfterShip is back.
@@ -293,18 +297,48 @@ describe("AfterShip faults never reach the shopper or the merchant as a 5xx", ()
     });
   }
 
-  test("'already exists' is resolved by looking the tracking up, even when that lookup fails first", async () => {
+  test("'already exists' is resolved by looking our own tracking up, even when that lookup fails first", async () => {
+    const tn = "1Z999AA10123456705";
+    await standin.preset(inTransitPreset(tn));
+    const itn = await newShipment();
+    // AfterShip creates the tracking but its answer is lost (slower than the client waits).
+    await standin.fault("slow", { only: "POST /tracking/{version}/trackings", slow_ms: 4000 });
+    assert.equal((await api.attach("acme", acmeKey, itn, { tracking_number: tn })).status, 202);
+    // Wait (bounded) until the stand-in has finished creating it.
+    for (const deadline = Date.now() + 10000; Date.now() < deadline;) {
+      const held = await (await fetch(`${system.standinBase}/__control/tracking`)).json();
+      if (held.trackings.some((t) => t.tracking_number === tn)) break;
+    }
+    // The warehouse retries: AfterShip says 4003, and the look-up that follows fails once...
+    await standin.fault("500", { only: "GET /tracking/{version}/trackings" });
+    assert.equal((await api.attach("acme", acmeKey, itn, { tracking_number: tn })).status, 202);
+    // ...then succeeds: the tracking names this merchant, so it is bound.
+    await standin.fault("none");
+    const registered = await api.attach("acme", acmeKey, itn, { tracking_number: tn });
+    assert.equal(registered.status, 200, registered.text);
+    assert.equal(registered.json.registration.state, "registered");
+    assert.equal((await api.track("acme", tn)).json.status.tag, "InTransit");
+  });
+
+  test("'already exists' for another merchant's tracking never binds this merchant to it", async () => {
     const tn = "1Z999AA10123456704";
     await standin.preset(inTransitPreset(tn));
     const a = await newShipment();
     assert.equal((await api.attach("acme", acmeKey, a, { tracking_number: tn })).status, 200);
-    // Another merchant ships with the same carrier number: AfterShip says 4003.
+    // Another merchant attaches the same carrier number: AfterShip says 4003, and the
+    // tracking it holds names acme in its custom fields.
     const g = await newShipment(otherKey, "globex");
-    await standin.fault("500", { only: "GET /tracking/{version}/trackings" });
-    assert.equal((await api.attach("globex", otherKey, g, { tracking_number: tn })).status, 202);
-    await standin.fault("none");
-    assert.equal((await api.attach("globex", otherKey, g, { tracking_number: tn })).status, 200);
-    assert.equal((await api.track("globex", tn)).json.status.tag, "InTransit");
+    const attached = await api.attach("globex", otherKey, g, { tracking_number: tn });
+    assert.equal(attached.status, 202, attached.text);
+    assert.equal(attached.json.registration.state, "pending");
+    const deferred = attached.json.history.filter((e) => e.type === "registration_deferred");
+    assert.equal(deferred.at(-1).reason, "tracking_owned_by_another_merchant");
+    const view = await api.track("globex", tn);
+    assert.equal(view.status, 200);
+    assert.equal(view.json.stale, true, "globex cannot read the carrier: it says so");
+    assert.equal(view.json.timeline.filter((e) => e.source === "carrier").length, 0, "none of acme's tracking shows");
+    // acme's shipment is untouched.
+    assert.equal((await api.track("acme", tn)).json.status.tag, "InTransit");
   });
 });
 

@@ -1,6 +1,9 @@
 // Demo and test shipments in various carrier states, driven through the real API.
 // Carrier histories are preset in the stand-in AfterShip before the TN is attached, so the
 // Worker registers the TN and reads the tracking exactly as it would from AfterShip.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { ROOT } from "./harness.mjs";
 
 const hoursAgo = (h) => new Date(Date.now() - h * 3600e3);
 /** A carrier time with an explicit offset, as carriers report them. */
@@ -33,17 +36,32 @@ export const SCENARIOS = [
   { order_ref: "#1005", title: "exception (recorded AfterShip payload)", tn: "222222222222", preset: (tn) => ({ tracking_number: tn, fixture: "v4/javasdk__MarkAsCompletedResult.json" }) },
 ];
 
-/** Creates the scenario shipments; returns [{title, itn, tn}]. */
+/** The carrier's earliest scan in a preset (or the recorded payload it names), if any. */
+function earliestScan(preset) {
+  let checkpoints = preset?.checkpoints ?? [];
+  if (preset?.fixture) {
+    const data = JSON.parse(readFileSync(path.join(ROOT, "tests", "fixtures", "aftership", preset.fixture), "utf8")).data;
+    checkpoints = (data.tracking ?? data).checkpoints ?? [];
+  }
+  const times = checkpoints.map((c) => Date.parse(c.checkpoint_time)).filter(Number.isFinite);
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+/** Creates the scenario shipments; returns [{title, itn, tn}]. The merchant's own steps are
+ * dated before the carrier's first scan, as a warehouse's would be. */
 export async function seedScenarios(api, standin, merchant, key) {
   const out = [];
   for (const s of SCENARIOS) {
     const created = await api.createShipment(merchant, key, { order_ref: s.order_ref }, { "idempotency-key": `demo-${s.order_ref}` });
     if (created.status !== 201 && created.status !== 200) throw new Error(`shipment ${s.order_ref}: ${created.status} ${created.text}`);
     const itn = created.json.itn;
-    await api.event(merchant, key, itn, { checkpoint: 0 });
+    const preset = s.preset?.(s.tn);
+    const firstScan = earliestScan(preset) ?? new Date();
+    const before = (hours) => new Date(firstScan.getTime() - hours * 3600e3).toISOString();
+    await api.event(merchant, key, itn, { checkpoint: 0, at: before(s.tn ? 4 : 1) });
     if (s.tn) {
-      await api.event(merchant, key, itn, { checkpoint: 1 });
-      if (s.preset && standin) await standin.preset(s.preset(s.tn));
+      await api.event(merchant, key, itn, { checkpoint: 1, at: before(2) });
+      if (preset && standin) await standin.preset(preset);
       const attached = await api.attach(merchant, key, itn, { tracking_number: s.tn, ...(s.slug ? { slug: s.slug } : {}) });
       if (attached.status >= 300) throw new Error(`attach ${s.tn}: ${attached.status} ${attached.text}`);
     }

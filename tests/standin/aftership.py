@@ -5,7 +5,7 @@ It speaks the real API for the routes Waymark uses, at any dated version in the 
 (`/tracking/{version}/trackings`): `as-api-key` required, the `{"meta", "data"}` envelope with
 `data` being the tracking itself, 4003 "already exists", 4004 "does not exist", and switchable
 faults (429 with rate-limit headers, 500, 502 text/plain, slow answers, malformed JSON).
-Trackings can be seeded from the recorded payloads in ../shared/fixtures/aftership/ (converted
+Trackings can be seeded from the recorded payloads in tests/fixtures/aftership/ (converted
 from legacy v4 field names to the dated ones), or described directly through the control API.
 
 Control API (not part of AfterShip; used by tests): under /__control/
@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "fixtures", "aftership"))
+FIXTURES = os.path.normpath(os.path.join(HERE, "..", "fixtures", "aftership"))
 
 CHECKPOINT_RENAMES = {"country_iso3": "country_region", "country_name": "country_region_name", "zip": "postal_code"}
 TRACKING_KEEP = [

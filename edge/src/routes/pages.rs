@@ -1,23 +1,20 @@
 //! The shareable tracking page `/t/{merchant}/{number}`: the page shell from `www/track.html`
-//! with a title, description and Open Graph tags filled in, and the widget set to look up
-//! the number at once.
+//! with a title, description and Open Graph tags filled in, the widget set to look up the
+//! number at once, and the page's language negotiated from `Accept-Language`.
+//!
+//! Nothing in the page comes from the request's `Host`: assets are linked relatively, and the
+//! absolute page URL appears only when `PUBLIC_BASE_URL` is configured.
 
+use shared::ids::LookupNumber;
+use shared::page::{is_rtl, negotiate_language, render_template, LANGUAGES};
 use worker::{Env, Request, Response, ResponseBuilder};
 
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
-use crate::http::public_base;
+use crate::http::header;
 use crate::routes::public_merchant;
 use crate::store::Store;
 use crate::sync::now;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
 
 pub async fn tracking_page(
     req: Request,
@@ -32,18 +29,24 @@ pub async fn tracking_page(
         Err(EdgeError::NotFound(_)) => return not_found_page(),
         Err(other) => return Err(other),
     };
-    let merchant = &config.id;
-    let base = public_base(&req, Config::from_env(env).public_base_url.as_deref());
-    // Only characters a tracking number can hold survive into the page.
-    let number: String = number
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .take(64)
-        .collect();
-    let shell_url = format!("{base}/track.html");
+    // The same rule as the lookup: a number that could never be found is a bad link.
+    let number = match number.parse::<LookupNumber>() {
+        Ok(LookupNumber::Itn(itn)) => itn.to_string(),
+        Ok(LookupNumber::Carrier(tn)) => tn.to_string(),
+        Err(_) => return not_found_page(),
+    };
+    let merchant = config.id.as_str();
+    let lang = negotiate_language(header(&req, "accept-language").as_deref(), LANGUAGES);
+    let path = format!("/t/{merchant}/{number}");
+    let url = match Config::from_env(env).public_base_url {
+        Some(base) => format!("{base}{path}"),
+        None => path,
+    };
+    // The shell is a static asset; it is fetched from the assets binding, whose host part is
+    // never seen by anyone.
     let mut shell = env
         .assets(crate::routes::assets::BINDING)?
-        .fetch(shell_url, None)
+        .fetch("https://assets.invalid/track.html", None)
         .await?;
     let template = shell.text().await?;
     let title = format!("Tracking {number} · {}", config.name);
@@ -51,17 +54,24 @@ pub async fn tracking_page(
         "Follow your {} order {number}: every step from the warehouse to your door.",
         config.name
     );
-    let html = template
-        .replace("{{title}}", &escape(&title))
-        .replace("{{description}}", &escape(&description))
-        .replace("{{url}}", &escape(&format!("{base}/t/{merchant}/{number}")))
-        .replace("{{merchant_name}}", &escape(&config.name))
-        .replace("{{merchant}}", &escape(merchant.as_str()))
-        .replace("{{number}}", &escape(&number))
-        .replace("{{base}}", &escape(&base));
+    let html = render_template(&template, |name| {
+        Some(match name {
+            "title" => title.clone(),
+            "description" => description.clone(),
+            "url" => url.clone(),
+            "merchant_name" => config.name.clone(),
+            "merchant" => merchant.to_string(),
+            "number" => number.clone(),
+            "lang" => lang.to_string(),
+            "dir" => if is_rtl(lang) { "rtl" } else { "ltr" }.to_string(),
+            _ => return None,
+        })
+    });
     Ok(ResponseBuilder::new()
         .with_status(200)
         .with_header("cache-control", "public, max-age=60")?
+        .with_header("vary", "Accept-Language")?
+        .with_header("content-language", lang)?
         .with_header("x-content-type-options", "nosniff")?
         .from_html(html)?)
 }

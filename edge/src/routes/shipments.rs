@@ -5,14 +5,14 @@ use shared::api::{
     parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateShipmentRequest,
     MerchantConfig,
 };
-use shared::shipment::{Registration, Shipment, ShipmentEvent, ShipmentRecord};
-use shared::{Itn, Timestamp};
+use shared::shipment::{AttachPlan, Registration, Shipment, ShipmentEvent, ShipmentRecord};
+use shared::Itn;
 use worker::{Env, Request, Response};
 
 use crate::auth::{random_bytes, sha256_hex};
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
-use crate::http::{header, json, json_body, public_base};
+use crate::http::{header, json, json_body};
 use crate::routes::authorize_merchant;
 use crate::routes::track::tracking_view;
 use crate::store::Store;
@@ -69,9 +69,7 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
 }
 
 fn state(record: &ShipmentRecord) -> EdgeResult<Shipment> {
-    record
-        .state()
-        .map_err(|e| EdgeError::Internal(e.to_string()))
+    Ok(record.state()?)
 }
 
 fn created_body(shipment: &Shipment) -> serde_json::Value {
@@ -97,17 +95,14 @@ async fn load(store: &Store, merchant: &MerchantConfig, itn: &str) -> EdgeResult
 /// The merchant's view: everything the shopper sees, plus references, registration state
 /// and the full event history.
 async fn merchant_view(
-    req: &Request,
     env: &Env,
     store: &Store,
     merchant: &MerchantConfig,
     record: &ShipmentRecord,
-    now: Timestamp,
 ) -> EdgeResult<serde_json::Value> {
     let shipment = state(record)?;
     let cache = store.carrier(&merchant.id, record.itn).await?;
-    let base = public_base(req, Config::from_env(env).public_base_url.as_deref());
-    let view = tracking_view(merchant, &shipment, &cache, &base, now);
+    let view = tracking_view(merchant, &shipment, &cache, &Config::from_env(env));
     let registration = shipment.tracking.as_ref().map(|t| match &t.registration {
         Registration::Registered { .. } => json!({"state": "registered"}),
         Registration::Pending { attempts, retry_at } => {
@@ -134,10 +129,7 @@ pub async fn get(req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Res
     let now = now();
     let merchant = authorize_merchant(&req, &store, id, now).await?;
     let record = load(&store, &merchant, itn).await?;
-    json(
-        200,
-        &merchant_view(&req, env, &store, &merchant, &record, now).await?,
-    )
+    json(200, &merchant_view(env, &store, &merchant, &record).await?)
 }
 
 pub async fn attach_tracking(
@@ -152,23 +144,12 @@ pub async fn attach_tracking(
     let body = json_body(&mut req).await?;
     let (tn, slug) = parse_body::<AttachTrackingRequest>(&body)?.validate()?;
     let mut record = load(&store, &merchant, itn).await?;
-    let shipment = state(&record)?;
-    // A TN already used by another shipment of this merchant would make lookups ambiguous.
-    if let Some(other) = store.itn_for_tn(&merchant.id, &tn).await? {
-        if other != record.itn {
-            return Err(EdgeError::Conflict(
-                "this tracking number is already attached to another shipment",
-            ));
-        }
-    }
-    if let Some(event) = shipment.attach_tracking(tn.clone(), slug, now) {
-        let previous = shipment
-            .tracking
-            .as_ref()
-            .map(|t| t.tracking_number.clone());
+    let holder = store.itn_for_tn(&merchant.id, &tn).await?;
+    let plan = state(&record)?.plan_attach(tn.clone(), slug, holder, now)?;
+    if let AttachPlan::Attach { event, replaces } = plan {
         record.events.push(event);
         store.put_shipment(&record).await?;
-        if let Some(previous) = previous.filter(|p| *p != tn) {
+        if let Some(previous) = replaces {
             store
                 .unindex_tn(&merchant.id, &previous, record.itn)
                 .await?;
@@ -179,11 +160,10 @@ pub async fn attach_tracking(
         store.index_tn(&merchant.id, &tn, record.itn).await?;
         store.mark_active(&merchant.id, record.itn).await?;
     }
-    // Try to register now; AfterShip failing never fails this call (202, retried later).
+    // Try to register now. AfterShip failing never fails this call (202, retried later);
+    // storage failing does.
     let config = Config::from_env(env);
-    let registered = sync::register(&store, &config, &merchant.id, record.itn)
-        .await
-        .unwrap_or(false);
+    let registered = sync::register(&store, &config, &merchant.id, record.itn).await?;
     let record = store
         .shipment(&merchant.id, record.itn)
         .await?
@@ -191,7 +171,7 @@ pub async fn attach_tracking(
     let status = if registered { 200 } else { 202 };
     json(
         status,
-        &merchant_view(&req, env, &store, &merchant, &record, now).await?,
+        &merchant_view(env, &store, &merchant, &record).await?,
     )
 }
 
@@ -202,13 +182,8 @@ pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> Edge
     let body = json_body(&mut req).await?;
     let (index, at) = parse_body::<CheckpointEventRequest>(&body)?.validate()?;
     let mut record = load(&store, &merchant, itn).await?;
-    let event = state(&record)?
-        .mark_reached(index, at, now)
-        .map_err(|e| EdgeError::Invalid(e.to_string()))?;
+    let event = state(&record)?.mark_reached(index, at, now)?;
     record.events.push(event);
     store.put_shipment(&record).await?;
-    json(
-        200,
-        &merchant_view(&req, env, &store, &merchant, &record, now).await?,
-    )
+    json(200, &merchant_view(env, &store, &merchant, &record).await?)
 }

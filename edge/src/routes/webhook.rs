@@ -5,6 +5,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use shared::aftership::CarrierTracking;
+use shared::sync::pushed_tracking_belongs_to;
 use shared::TrackingNumber;
 use worker::{Env, Request, Response};
 
@@ -67,15 +68,16 @@ pub async fn receive(mut req: Request, env: &Env) -> EdgeResult<Response> {
         .and_then(|t| t.parse().ok());
     if let Some(tn) = tn {
         for (merchant, itn) in store.owners_of_tn(&tn).await? {
-            // Custom fields, when present, must agree: a TN reused by two merchants only
-            // updates the shipment AfterShip's tracking was registered for.
-            let matches_custom = match (&tracking.waymark_merchant, &tracking.waymark_itn) {
-                (Some(m), Some(i)) => {
-                    m == merchant.as_str() && i.parse::<shared::Itn>().ok() == Some(itn)
-                }
-                _ => true,
+            // A TN can be indexed for several shipments (two merchants, a corrected label):
+            // only the shipment AfterShip's tracking was registered for takes the update.
+            let Some(record) = store.shipment(&merchant, itn).await? else {
+                continue;
             };
-            if matches_custom {
+            let shipment = record.state()?;
+            let carries_tn = shipment.tracking.as_ref().map(|t| &t.tracking_number) == Some(&tn);
+            if carries_tn
+                && pushed_tracking_belongs_to(&tracking, &merchant, itn, shipment.registered_id())
+            {
                 sync::apply_pushed(&store, &merchant, itn, tracking.clone()).await?;
                 applied += 1;
             }

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use shared::aftership::CarrierTracking;
-use shared::merge::{merge, MergeFacts, MergeInput};
+use shared::merge::{merge, CarrierSide, MergeFacts, MergeInput};
 use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
 use shared::{Itn, Timestamp};
 
@@ -24,11 +24,8 @@ fuzz_target!(|input: &[u8]| {
     let view = merge(&MergeInput {
         merchant: &MergeFacts { id: "acme".into(), name: "Acme".into(), aftership_page: None },
         shipment: &shipment,
-        carrier: Some(&tracking),
-        carrier_fetched_at: None,
-        stale: false,
-        base_url: "https://edge.example",
-        now: Timestamp(0),
+        carrier: CarrierSide::Known { tracking: Some(&tracking), fetched_at: None, stale: false },
+        base_url: Some("https://edge.example"),
     });
     let _ = view.timeline.len();
 });
