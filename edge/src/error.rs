@@ -34,6 +34,13 @@ pub enum EdgeError {
     RateLimited,
     #[error("storage is unavailable")]
     Storage(String),
+    /// A client error decided by the merchant's record, relayed as it was.
+    #[error("{message}")]
+    Relayed {
+        status: u16,
+        code: &'static str,
+        message: String,
+    },
     #[error("internal error")]
     Internal(String),
 }
@@ -78,9 +85,34 @@ impl From<serde_json::Error> for EdgeError {
     }
 }
 
+/// Every client-error code the API uses, so a relayed one maps back to the same spelling.
+const CLIENT_CODES: [&str; 9] = [
+    "invalid_input",
+    "invalid_number",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "rate_limited",
+];
+
 impl EdgeError {
+    pub fn relayed(status: u16, code: &str, message: String) -> EdgeError {
+        match CLIENT_CODES.iter().find(|c| **c == code) {
+            Some(code) if (400..500).contains(&status) => EdgeError::Relayed {
+                status,
+                code,
+                message,
+            },
+            _ => EdgeError::Internal(format!("unexpected relayed error {status}")),
+        }
+    }
+
     pub fn status_and_code(&self) -> (u16, &'static str) {
         match self {
+            EdgeError::Relayed { status, code, .. } => (*status, code),
             EdgeError::Invalid(_) => (400, "invalid_input"),
             EdgeError::InvalidNumber(_) => (400, "invalid_number"),
             EdgeError::Unauthorized => (401, "unauthorized"),

@@ -14,18 +14,19 @@ pub fn carrier(merchant: &MerchantId, itn: Itn) -> String {
 pub fn tn_index(merchant: &MerchantId, tn: &TrackingNumber) -> String {
     format!("tn:{merchant}:{}", tn.key())
 }
+/// The single owner list an earlier version kept per TN (read for compatibility only).
 pub fn tn_global(tn: &TrackingNumber) -> String {
     format!("tn-any:{}", tn.key())
 }
+/// One key per (TN, merchant, ITN): the webhook's way from a TN to its shipments.
+pub fn tn_owner(tn: &TrackingNumber, merchant: &MerchantId, itn: Itn) -> String {
+    format!("{}{merchant}:{}", tn_owner_prefix(tn), itn.compact())
+}
+pub fn tn_owner_prefix(tn: &TrackingNumber) -> String {
+    format!("tn-any:{}:", tn.key())
+}
 pub fn idempotency(merchant: &MerchantId, key_digest: &str) -> String {
     format!("idem:{merchant}:{key_digest}")
-}
-pub fn webhook_event(event_id_digest: &str) -> String {
-    format!("webhook-event:{event_id_digest}")
-}
-pub const ACTIVE_PREFIX: &str = "active:";
-pub fn active(merchant: &MerchantId, itn: Itn) -> String {
-    format!("{ACTIVE_PREFIX}{merchant}:{}", itn.compact())
 }
 /// Which merchant an API key (by its hash) belongs to: tells 403 (another merchant's key)
 /// from 401 (no such key).

@@ -10,6 +10,7 @@ mod error;
 mod http;
 mod keys;
 mod log;
+mod record;
 mod routes;
 mod store;
 mod sync;

@@ -103,21 +103,6 @@ impl Store {
         Ok(())
     }
 
-    async fn put_ttl<T: Serialize>(
-        &self,
-        key: &str,
-        value: &T,
-        ttl_seconds: u64,
-    ) -> EdgeResult<()> {
-        let text = serde_json::to_string(value)?;
-        self.kv
-            .put(key, text)?
-            .expiration_ttl(ttl_seconds.max(60))
-            .execute()
-            .await?;
-        Ok(())
-    }
-
     pub async fn delete(&self, key: &str) -> EdgeResult<()> {
         Ok(self.kv.delete(key).await?)
     }
@@ -146,6 +131,28 @@ impl Store {
             });
         }
         Ok(config)
+    }
+
+    /// Every merchant's id (the scheduled refresh asks each one's record).
+    pub async fn merchant_ids(&self) -> EdgeResult<Vec<MerchantId>> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut list = self.kv.list().prefix("merchant:".to_string()).limit(1000);
+            if let Some(cursor) = cursor.take() {
+                list = list.cursor(cursor);
+            }
+            let page = list.execute().await?;
+            ids.extend(
+                page.keys
+                    .iter()
+                    .filter_map(|k| k.name.strip_prefix("merchant:")?.parse().ok()),
+            );
+            match page.cursor.filter(|_| !page.list_complete) {
+                Some(next) => cursor = Some(next),
+                None => return Ok(ids),
+            }
+        }
     }
 
     /// Reads straight from KV, bypassing the memo (for read-modify-write).
@@ -228,6 +235,8 @@ impl Store {
         Ok(itn)
     }
 
+    /// Indexes a TN for lookups (`tn:`) and for webhooks (`tn-any:`, one key per owner, so
+    /// two merchants' writers never read-modify-write one value).
     pub async fn index_tn(
         &self,
         merchant: &MerchantId,
@@ -235,13 +244,7 @@ impl Store {
         itn: Itn,
     ) -> EdgeResult<()> {
         self.put(&keys::tn_index(merchant, tn), &itn).await?;
-        let global = keys::tn_global(tn);
-        let mut owners: Vec<(MerchantId, Itn)> = self.get(&global).await?.unwrap_or_default();
-        if !owners.iter().any(|(m, i)| m == merchant && *i == itn) {
-            owners.push((merchant.clone(), itn));
-            self.put(&global, &owners).await?;
-        }
-        Ok(())
+        self.put(&keys::tn_owner(tn, merchant, itn), &1).await
     }
 
     pub async fn unindex_tn(
@@ -253,15 +256,40 @@ impl Store {
         let key = keys::tn_index(merchant, tn);
         TN_INDEX.with(|m| m.borrow_mut().remove(&key));
         self.delete(&key).await?;
-        let global = keys::tn_global(tn);
-        let mut owners: Vec<(MerchantId, Itn)> = self.get(&global).await?.unwrap_or_default();
-        owners.retain(|(m, i)| !(m == merchant && *i == itn));
-        self.put(&global, &owners).await
+        self.delete(&keys::tn_owner(tn, merchant, itn)).await
     }
 
-    /// Every (merchant, ITN) that carries this TN: how webhooks find their shipments.
+    /// Every (merchant, ITN) that carries this TN: how webhooks find their shipments. Reads the
+    /// per-owner keys, and the single list an earlier version kept.
     pub async fn owners_of_tn(&self, tn: &TrackingNumber) -> EdgeResult<Vec<(MerchantId, Itn)>> {
-        Ok(self.get(&keys::tn_global(tn)).await?.unwrap_or_default())
+        let prefix = keys::tn_owner_prefix(tn);
+        let page = self
+            .kv
+            .list()
+            .prefix(prefix.clone())
+            .limit(1000)
+            .execute()
+            .await?;
+        let mut owners: Vec<(MerchantId, Itn)> = page
+            .keys
+            .iter()
+            .filter_map(|k| {
+                let (merchant, itn) = k.name.strip_prefix(&prefix)?.split_once(':')?;
+                Some((merchant.parse().ok()?, itn.parse().ok()?))
+            })
+            .collect();
+        let legacy: Vec<(MerchantId, Itn)> = self
+            .get(&keys::tn_global(tn))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        for owner in legacy {
+            if !owners.contains(&owner) {
+                owners.push(owner);
+            }
+        }
+        Ok(owners)
     }
 
     // ----- carrier cache -----
@@ -285,47 +313,7 @@ impl Store {
         self.put(&keys::carrier(merchant, itn), cache).await
     }
 
-    // ----- refresh bookkeeping -----
-
-    pub async fn mark_active(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<()> {
-        self.put(&keys::active(merchant, itn), &1).await
-    }
-
-    pub async fn mark_inactive(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<()> {
-        self.delete(&keys::active(merchant, itn)).await
-    }
-
-    /// One page of active shipments for the cron.
-    pub async fn active_page(
-        &self,
-        cursor: Option<String>,
-        limit: u64,
-    ) -> EdgeResult<(Vec<(MerchantId, Itn)>, Option<String>)> {
-        let mut list = self
-            .kv
-            .list()
-            .prefix(keys::ACTIVE_PREFIX.to_string())
-            .limit(limit);
-        if let Some(cursor) = cursor {
-            list = list.cursor(cursor);
-        }
-        let page = list.execute().await?;
-        let items = page
-            .keys
-            .iter()
-            .filter_map(|k| {
-                let rest = k.name.strip_prefix(keys::ACTIVE_PREFIX)?;
-                let (merchant, itn) = rest.split_once(':')?;
-                Some((merchant.parse().ok()?, itn.parse().ok()?))
-            })
-            .collect();
-        Ok((
-            items,
-            (!page.list_complete).then_some(page.cursor).flatten(),
-        ))
-    }
-
-    // ----- idempotency and webhook de-duplication -----
+    // ----- idempotency keys remembered by an earlier version -----
 
     pub async fn idempotent_itn(
         &self,
@@ -333,30 +321,6 @@ impl Store {
         digest: &str,
     ) -> EdgeResult<Option<Itn>> {
         self.get(&keys::idempotency(merchant, digest)).await
-    }
-
-    pub async fn remember_idempotent(
-        &self,
-        merchant: &MerchantId,
-        digest: &str,
-        itn: Itn,
-    ) -> EdgeResult<()> {
-        self.put_ttl(&keys::idempotency(merchant, digest), &itn, 7 * 24 * 3600)
-            .await
-    }
-
-    pub async fn webhook_seen(&self, digest: &str) -> EdgeResult<bool> {
-        Ok(self
-            .kv
-            .get(&keys::webhook_event(digest))
-            .text()
-            .await?
-            .is_some())
-    }
-
-    pub async fn remember_webhook(&self, digest: &str) -> EdgeResult<()> {
-        self.put_ttl(&keys::webhook_event(digest), &1, 7 * 24 * 3600)
-            .await
     }
 }
 

@@ -1,31 +1,26 @@
-//! A merchant's default checkpoints.
+//! A merchant's default checkpoints. Writes go through the merchant's record.
 
-use shared::api::{parse_body, CheckpointsOut, PutCheckpointsRequest};
+use shared::api::{parse_body, CheckpointsOut, MerchantConfig, PutCheckpointsRequest};
 use worker::{Env, Request, Response};
 
-use crate::error::{EdgeError, EdgeResult};
+use crate::error::EdgeResult;
 use crate::http::{json, json_body};
+use crate::record::protocol::{call, Command};
 use crate::routes::authorize_merchant;
 use crate::store::Store;
 use crate::sync::now;
 
 pub async fn put_checkpoints(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let store = Store::open(env)?;
-    let now = now();
-    let config = authorize_merchant(&req, &store, id, now).await?;
+    let config = authorize_merchant(&req, &store, id, now()).await?;
     let body = json_body(&mut req).await?;
     let checkpoints = parse_body::<PutCheckpointsRequest>(&body)?.validate()?;
-    // Re-read without the memo so a concurrent key rotation is not overwritten.
-    let mut fresh = store
-        .merchant_uncached(&config.id)
-        .await?
-        .ok_or(EdgeError::NotFound("no such merchant"))?;
-    fresh.checkpoints = checkpoints;
-    store.put_merchant(&fresh, now).await?;
+    let stored: MerchantConfig =
+        call(env, &config.id, &Command::PutCheckpoints { checkpoints }).await?;
     json(
         200,
         &CheckpointsOut {
-            checkpoints: fresh.checkpoints,
+            checkpoints: stored.checkpoints,
         },
     )
 }

@@ -1,29 +1,31 @@
-//! Shipments: creation (issuing the ITN), the merchant's view, attaching a TN, checkpoint events.
+//! Shipments: creation (issuing the ITN), the merchant's view, attaching a TN, checkpoint
+//! events. Each write is one command to the merchant's record (a Durable Object), which
+//! serialises the merchant's writes; this module parses, authorises and shapes the answers.
 
 use serde_json::json;
 use shared::api::{
     parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateShipmentRequest,
     MerchantConfig,
 };
-use shared::shipment::{AttachPlan, Registration, Shipment, ShipmentEvent, ShipmentRecord};
+use shared::shipment::{Registration, Shipment};
 use shared::Itn;
 use worker::{Env, Request, Response};
 
-use crate::auth::{random_bytes, sha256_hex};
+use crate::auth::sha256_hex;
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{header, json, json_body};
+use crate::record::protocol::{call, Attached, Command, Created, Snapshot};
 use crate::routes::authorize_merchant;
 use crate::routes::track::tracking_view;
 use crate::store::Store;
-use crate::sync::{self, now};
+use crate::sync::now;
 
 const MAX_IDEMPOTENCY_KEY: usize = 200;
 
 pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let store = Store::open(env)?;
-    let now = now();
-    let merchant = authorize_merchant(&req, &store, id, now).await?;
+    let merchant = authorize_merchant(&req, &store, id, now()).await?;
     let idempotency = header(&req, "idempotency-key")
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty());
@@ -37,39 +39,18 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
     }
     let body = json_body(&mut req).await?;
     let (order_ref, fulfillment_ref) = parse_body::<CreateShipmentRequest>(&body)?.validate()?;
-    if merchant.checkpoints.is_empty() {
-        return Err(EdgeError::Conflict(
-            "set the merchant's default checkpoints before creating shipments",
-        ));
-    }
-    let digest = idempotency.as_ref().map(|k| sha256_hex(k.as_bytes()));
-    if let Some(digest) = &digest {
-        if let Some(itn) = store.idempotent_itn(&merchant.id, digest).await? {
-            if let Some(record) = store.shipment(&merchant.id, itn).await? {
-                return json(200, &created_body(&state(&record)?));
-            }
-        }
-    }
-    let itn = Itn::from_random(random_bytes::<9>()?);
-    let record = ShipmentRecord::new(
-        merchant.id.clone(),
-        itn,
-        ShipmentEvent::Created {
-            at: now,
+    let created: Created = call(
+        env,
+        &merchant.id,
+        &Command::CreateShipment {
             order_ref,
             fulfillment_ref,
-            checkpoints: merchant.checkpoints.clone(),
+            idempotency: idempotency.map(|k| sha256_hex(k.as_bytes())),
         },
-    );
-    store.put_shipment(&record).await?;
-    if let Some(digest) = &digest {
-        store.remember_idempotent(&merchant.id, digest, itn).await?;
-    }
-    json(201, &created_body(&state(&record)?))
-}
-
-fn state(record: &ShipmentRecord) -> EdgeResult<Shipment> {
-    Ok(record.state()?)
+    )
+    .await?;
+    let status = if created.new { 201 } else { 200 };
+    json(status, &created_body(&created.snapshot.record.state()?))
 }
 
 fn created_body(shipment: &Shipment) -> serde_json::Value {
@@ -82,27 +63,25 @@ fn created_body(shipment: &Shipment) -> serde_json::Value {
     })
 }
 
-async fn load(store: &Store, merchant: &MerchantConfig, itn: &str) -> EdgeResult<ShipmentRecord> {
-    let itn: Itn = itn
-        .parse()
-        .map_err(|e: shared::IdError| EdgeError::InvalidNumber(e.to_string()))?;
-    store
-        .shipment(&merchant.id, itn)
-        .await?
-        .ok_or(EdgeError::NotFound("no shipment with this ITN"))
+fn parse_itn(itn: &str) -> EdgeResult<Itn> {
+    itn.parse()
+        .map_err(|e: shared::IdError| EdgeError::InvalidNumber(e.to_string()))
 }
 
 /// The merchant's view: everything the shopper sees, plus references, registration state
 /// and the full event history.
-async fn merchant_view(
+fn merchant_view(
     env: &Env,
-    store: &Store,
     merchant: &MerchantConfig,
-    record: &ShipmentRecord,
+    snapshot: &Snapshot,
 ) -> EdgeResult<serde_json::Value> {
-    let shipment = state(record)?;
-    let cache = store.carrier(&merchant.id, record.itn).await?;
-    let view = tracking_view(merchant, &shipment, &cache, &Config::from_env(env));
+    let shipment = snapshot.record.state()?;
+    let view = tracking_view(
+        merchant,
+        &shipment,
+        &snapshot.carrier,
+        &Config::from_env(env),
+    );
     let registration = shipment.tracking.as_ref().map(|t| match &t.registration {
         Registration::Registered { .. } => json!({"state": "registered"}),
         Registration::Pending { attempts, retry_at } => {
@@ -115,7 +94,7 @@ async fn merchant_view(
         "tracking_number": shipment.tracking.as_ref().map(|t| t.tracking_number.clone()),
         "slug": shipment.tracking.as_ref().and_then(|t| t.slug.clone()),
         "registration": registration,
-        "history": record.events,
+        "history": snapshot.record.events,
         "tracking": view,
     });
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
@@ -126,10 +105,10 @@ async fn merchant_view(
 
 pub async fn get(req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
     let store = Store::open(env)?;
-    let now = now();
-    let merchant = authorize_merchant(&req, &store, id, now).await?;
-    let record = load(&store, &merchant, itn).await?;
-    json(200, &merchant_view(env, &store, &merchant, &record).await?)
+    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let itn = parse_itn(itn)?;
+    let snapshot: Snapshot = call(env, &merchant.id, &Command::GetShipment { itn }).await?;
+    json(200, &merchant_view(env, &merchant, &snapshot)?)
 }
 
 pub async fn attach_tracking(
@@ -139,51 +118,40 @@ pub async fn attach_tracking(
     itn: &str,
 ) -> EdgeResult<Response> {
     let store = Store::open(env)?;
-    let now = now();
-    let merchant = authorize_merchant(&req, &store, id, now).await?;
+    let merchant = authorize_merchant(&req, &store, id, now()).await?;
     let body = json_body(&mut req).await?;
-    let (tn, slug) = parse_body::<AttachTrackingRequest>(&body)?.validate()?;
-    let mut record = load(&store, &merchant, itn).await?;
-    let holder = store.itn_for_tn(&merchant.id, &tn).await?;
-    let plan = state(&record)?.plan_attach(tn.clone(), slug, holder, now)?;
-    if let AttachPlan::Attach { event, replaces } = plan {
-        record.events.push(event);
-        store.put_shipment(&record).await?;
-        if let Some(previous) = replaces {
-            store
-                .unindex_tn(&merchant.id, &previous, record.itn)
-                .await?;
-            store
-                .put_carrier(&merchant.id, record.itn, &Default::default())
-                .await?;
-        }
-        store.index_tn(&merchant.id, &tn, record.itn).await?;
-        store.mark_active(&merchant.id, record.itn).await?;
-    }
-    // Try to register now. AfterShip failing never fails this call (202, retried later);
-    // storage failing does.
-    let config = Config::from_env(env);
-    let registered = sync::register(&store, &config, &merchant.id, record.itn).await?;
-    let record = store
-        .shipment(&merchant.id, record.itn)
-        .await?
-        .unwrap_or(record);
-    let status = if registered { 200 } else { 202 };
-    json(
-        status,
-        &merchant_view(env, &store, &merchant, &record).await?,
+    let (tracking_number, slug) = parse_body::<AttachTrackingRequest>(&body)?.validate()?;
+    let itn = parse_itn(itn)?;
+    let attached: Attached = call(
+        env,
+        &merchant.id,
+        &Command::AttachTracking {
+            itn,
+            tracking_number,
+            slug,
+        },
     )
+    .await?;
+    // AfterShip failing never fails this call: 202 while the registration is pending.
+    let status = if attached.registered { 200 } else { 202 };
+    json(status, &merchant_view(env, &merchant, &attached.snapshot)?)
 }
 
 pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
     let store = Store::open(env)?;
-    let now = now();
-    let merchant = authorize_merchant(&req, &store, id, now).await?;
+    let merchant = authorize_merchant(&req, &store, id, now()).await?;
     let body = json_body(&mut req).await?;
-    let (index, at) = parse_body::<CheckpointEventRequest>(&body)?.validate()?;
-    let mut record = load(&store, &merchant, itn).await?;
-    let event = state(&record)?.mark_reached(index, at, now)?;
-    record.events.push(event);
-    store.put_shipment(&record).await?;
-    json(200, &merchant_view(env, &store, &merchant, &record).await?)
+    let (checkpoint, at) = parse_body::<CheckpointEventRequest>(&body)?.validate()?;
+    let itn = parse_itn(itn)?;
+    let snapshot: Snapshot = call(
+        env,
+        &merchant.id,
+        &Command::AddEvent {
+            itn,
+            checkpoint,
+            at,
+        },
+    )
+    .await?;
+    json(200, &merchant_view(env, &merchant, &snapshot)?)
 }

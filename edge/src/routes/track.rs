@@ -6,7 +6,7 @@ use shared::api::{normalise_origin, MerchantConfig};
 use shared::cache::CarrierCache;
 use shared::ids::LookupNumber;
 use shared::merge::{carrier_side, merge, MergeFacts, MergeInput};
-use shared::shipment::{Shipment, ShipmentRecord};
+use shared::shipment::Shipment;
 use shared::sync::{carrier_action, Caller, CarrierAction};
 use shared::view::TrackingView;
 use shared::{MerchantId, Timestamp};
@@ -16,8 +16,9 @@ use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::header;
 use crate::log::background_failure;
+use crate::record::protocol::{call, Command, Snapshot};
 use crate::store::{memoise_view, memoised_view, Store};
-use crate::sync::{self, now};
+use crate::sync::now;
 
 pub const LIMITER: &str = "LOOKUP_LIMITER";
 
@@ -223,99 +224,70 @@ async fn resolve(
 ) -> EdgeResult<TrackingView> {
     let (itn, by_tn) = match number {
         LookupNumber::Itn(itn) => (itn, None),
-        LookupNumber::Carrier(tn) => {
-            let itn = store
-                .itn_for_tn(&merchant.id, &tn)
-                .await?
-                .ok_or_else(not_found)?;
-            (itn, Some(tn))
-        }
+        LookupNumber::Carrier(tn) => match store.itn_for_tn(&merchant.id, &tn).await? {
+            Some(itn) => (itn, Some(tn)),
+            // Not (yet) in this location's KV: the merchant's record is authoritative.
+            None => return Err(not_found()),
+        },
     };
-    let record = store
-        .shipment(&merchant.id, itn)
-        .await?
-        .ok_or_else(not_found)?;
-    let shipment = record.state()?;
+    let snapshot = match store.shipment(&merchant.id, itn).await? {
+        Some(record) => Snapshot {
+            carrier: store.carrier(&merchant.id, itn).await?,
+            record,
+        },
+        // A shipment created moments ago may not have reached this location's KV yet: ask
+        // the record, which knows every acknowledged write. (Only found ITNs get this far
+        // often: guesses are stopped by the check character and the rate limit.)
+        None => call::<Snapshot>(env, &merchant.id, &Command::GetShipment { itn })
+            .await
+            .map_err(|error| match error {
+                EdgeError::Relayed { status: 404, .. } => not_found(),
+                other => other,
+            })?,
+    };
+    let shipment = snapshot.record.state()?;
     // The index may lag a corrected TN: only the TN the shipment carries now finds it.
     if by_tn.is_some_and(|tn| shipment.tracking.as_ref().map(|t| &t.tracking_number) != Some(&tn)) {
         return Err(not_found());
     }
-    let cache = store.carrier(&merchant.id, itn).await?;
-    let cache = match carrier_action(
+    let action = carrier_action(
         shipment.tracking.as_ref(),
-        &cache,
+        &snapshot.carrier,
         now,
         config.carrier_fresh_seconds,
         Caller::Lookup,
-    ) {
-        CarrierAction::Serve | CarrierAction::Retire => cache,
+    );
+    let carrier = match action {
+        CarrierAction::Serve | CarrierAction::Retire => snapshot.carrier,
+        // The record calls AfterShip (once, however many lookups ask) after this answer.
         CarrierAction::Register => {
-            let (env, merchant_id) = (env.clone(), merchant.id.clone());
-            ctx.wait_until(async move {
-                let outcome = match Store::open(&env) {
-                    Ok(store) => {
-                        sync::register(&store, &Config::from_env(&env), &merchant_id, itn).await
-                    }
-                    Err(error) => Err(error),
-                };
-                if let Err(error) = outcome {
-                    background_failure("registration after a lookup", &error);
-                }
-            });
-            cache
+            in_background(env, ctx, &merchant.id, Command::Register { itn });
+            snapshot.carrier
         }
-        CarrierAction::FetchNow { aftership_id } => {
-            let known = cache.clone();
-            match sync::refresh(store, config, &record, &aftership_id, Some(known)).await {
-                Ok(updated) => updated,
+        CarrierAction::RefreshInBackground { .. } => {
+            in_background(env, ctx, &merchant.id, Command::Refresh { itn });
+            snapshot.carrier
+        }
+        // The first read after registration: worth a bounded wait for the scans.
+        CarrierAction::FetchNow { .. } => {
+            match call::<Snapshot>(env, &merchant.id, &Command::Refresh { itn }).await {
+                Ok(fresh) => fresh.carrier,
                 Err(error) => {
                     background_failure("first read of a tracking", &error);
-                    cache
+                    snapshot.carrier
                 }
             }
         }
-        CarrierAction::RefreshInBackground { aftership_id } => {
-            refresh_in_background(env, ctx, store, &record, aftership_id, &cache, now).await;
-            cache
-        }
     };
-    Ok(tracking_view(merchant, &shipment, &cache, config))
+    Ok(tracking_view(merchant, &shipment, &carrier, config))
 }
 
-/// Claims the refresh (so concurrent lookups elsewhere serve the cache instead), then reads
-/// the tracking after the response. A failed claim only risks a duplicate read: it is logged,
-/// and the shopper still gets the cached answer.
-async fn refresh_in_background(
-    env: &Env,
-    ctx: &Context,
-    store: &Store,
-    record: &ShipmentRecord,
-    aftership_id: String,
-    cache: &CarrierCache,
-    now: Timestamp,
-) {
-    if let Err(error) = store
-        .put_carrier(&record.merchant, record.itn, &cache.claimed(now))
-        .await
-    {
-        background_failure("claiming a refresh", &error);
-    }
-    let (env, record) = (env.clone(), record.clone());
+/// Sends a command to the merchant's record after the response; failures are logged.
+fn in_background(env: &Env, ctx: &Context, merchant: &MerchantId, command: Command) {
+    let (env, merchant) = (env.clone(), merchant.clone());
     ctx.wait_until(async move {
-        let outcome = match Store::open(&env) {
-            Ok(store) => sync::refresh(
-                &store,
-                &Config::from_env(&env),
-                &record,
-                &aftership_id,
-                None,
-            )
-            .await
-            .map(drop),
-            Err(error) => Err(error),
-        };
-        if let Err(error) = outcome {
-            background_failure("background refresh", &error);
+        if let Err(error) = call::<serde_json::Value>(&env, &merchant, &command).await {
+            background_failure("carrier update after a lookup", &error);
         }
     });
 }

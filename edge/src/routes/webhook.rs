@@ -5,7 +5,6 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use shared::aftership::CarrierTracking;
-use shared::sync::pushed_tracking_belongs_to;
 use shared::TrackingNumber;
 use worker::{Env, Request, Response};
 
@@ -13,8 +12,8 @@ use crate::auth::sha256_hex;
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{body_limited, header, json};
+use crate::record::protocol::{call, Applied, Command};
 use crate::store::Store;
-use crate::sync;
 
 /// Webhook bodies are whole trackings with up to hundreds of checkpoints.
 const MAX_WEBHOOK_BYTES: usize = 512 * 1024;
@@ -50,41 +49,39 @@ pub async fn receive(mut req: Request, env: &Env) -> EdgeResult<Response> {
         .get("event_id")
         .and_then(Value::as_str)
         .map(|id| sha256_hex(id.as_bytes()));
-    if let Some(digest) = &event_digest {
-        if store.webhook_seen(digest).await? {
-            return json(200, &serde_json::json!({"ok": true, "duplicate": true}));
-        }
-    }
     let Some(msg) = payload.get("msg").filter(|m| m.is_object()) else {
         return Err(EdgeError::Invalid(
             "the webhook body has no msg tracking".into(),
         ));
     };
     let tracking = CarrierTracking::from_value(msg);
-    let mut applied = 0;
+    let (mut applied, mut duplicate) = (0, false);
     let tn: Option<TrackingNumber> = tracking
         .tracking_number
         .as_deref()
         .and_then(|t| t.parse().ok());
     if let Some(tn) = tn {
+        // A TN can be indexed for several shipments (two merchants, a corrected label): each
+        // owner's record decides whether the tracking is its shipment's
+        // (`shared::sync::pushed_tracking_belongs_to`), de-duplicates the event and keeps the
+        // newer carrier state, all in one transaction.
         for (merchant, itn) in store.owners_of_tn(&tn).await? {
-            // A TN can be indexed for several shipments (two merchants, a corrected label):
-            // only the shipment AfterShip's tracking was registered for takes the update.
-            let Some(record) = store.shipment(&merchant, itn).await? else {
-                continue;
-            };
-            let shipment = record.state()?;
-            let carries_tn = shipment.tracking.as_ref().map(|t| &t.tracking_number) == Some(&tn);
-            if carries_tn
-                && pushed_tracking_belongs_to(&tracking, &merchant, itn, shipment.registered_id())
-            {
-                sync::apply_pushed(&store, &merchant, itn, tracking.clone()).await?;
-                applied += 1;
-            }
+            let outcome: Applied = call(
+                env,
+                &merchant,
+                &Command::ApplyPushed {
+                    itn,
+                    tracking: Box::new(tracking.clone()),
+                    event: event_digest.clone(),
+                },
+            )
+            .await?;
+            applied += usize::from(outcome.applied);
+            duplicate |= outcome.duplicate;
         }
     }
-    if let Some(digest) = &event_digest {
-        store.remember_webhook(digest).await?;
+    if duplicate && applied == 0 {
+        return json(200, &serde_json::json!({"ok": true, "duplicate": true}));
     }
     json(200, &serde_json::json!({"ok": true, "applied": applied}))
 }

@@ -1,0 +1,693 @@
+//! The merchant's record: one Durable Object per merchant, with SQLite storage. Every write
+//! for a merchant goes through it (the merchant itself, shipments, events, tracking numbers,
+//! carrier updates from webhooks, reads and the schedule), so a merchant's writes are
+//! serialised and each is a transaction. After every change the object mirrors what lookups
+//! read into KV, the global read path; a shipment still only in an earlier version's KV layout
+//! is carried over the first time the object touches it.
+//!
+//! Shape of every command: gather what needs I/O first (earlier versions' KV data, AfterShip's
+//! answer), then read, decide (in `shared`) and write synchronously, with no await in between:
+//! nothing another request does can slip into the middle. Then mirror to KV.
+
+mod db;
+pub mod protocol;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+
+use serde::Serialize;
+use shared::aftership::{ApiError, CarrierTracking};
+use shared::api::MerchantConfig;
+use shared::cache::CarrierCache;
+use shared::merge::{carrier_side, merge, MergeFacts, MergeInput};
+use shared::shipment::{AttachPlan, Registration, ShipmentEvent, ShipmentRecord};
+use shared::sync::{
+    carrier_action, pushed_tracking_belongs_to, registration_outcome, Caller, CarrierAction,
+    RegistrationOutcome,
+};
+use shared::view::Source;
+use shared::{Itn, MerchantId, Slug, TrackingNumber};
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+use self::db::{Db, Derived};
+use self::protocol::{Applied, Attached, Command, Created, Snapshot, WireError};
+use crate::aftership::AfterShip;
+use crate::auth::random_bytes;
+use crate::config::Config;
+use crate::error::{EdgeError, EdgeResult};
+use crate::log::background_failure;
+use crate::store::Store;
+use crate::sync::now;
+
+/// AfterShip calls one scheduled run may make for one merchant: each merchant has its own
+/// budget, so no merchant's failures can starve another's refresh.
+const SCHEDULE_BUDGET: usize = 40;
+/// How soon the object retries mirroring to KV after a failed attempt (milliseconds).
+const MIRROR_RETRY_MS: u64 = 30_000;
+
+#[durable_object]
+pub struct MerchantRecord {
+    state: State,
+    env: Env,
+    migrated: Cell<bool>,
+    /// AfterShip calls in flight, by kind and ITN: a second request for the same call joins
+    /// none and simply skips it (the first one's result is stored for both).
+    in_flight: RefCell<HashSet<(char, Itn)>>,
+}
+
+impl DurableObject for MerchantRecord {
+    fn new(state: State, env: Env) -> Self {
+        MerchantRecord {
+            state,
+            env,
+            migrated: Cell::new(false),
+            in_flight: RefCell::new(HashSet::new()),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let merchant: Option<MerchantId> =
+            req.path().rsplit('/').next().and_then(|id| id.parse().ok());
+        let body = req.text().await.unwrap_or_default();
+        let outcome = match (merchant, serde_json::from_str::<Command>(&body)) {
+            (Some(merchant), Ok(command)) => self.handle(&merchant, command).await,
+            _ => Err(EdgeError::Internal(
+                "the merchant record got a malformed command".into(),
+            )),
+        };
+        match outcome {
+            Ok(json) => Response::ok(json),
+            Err(error) => {
+                let wire = WireError::from(&error);
+                if wire.status >= 500 {
+                    background_failure("merchant record command", &error);
+                }
+                Ok(Response::from_json(&wire)?.with_status(wire.status))
+            }
+        }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(error) = self.remirror().await {
+            background_failure("merchant record: retrying KV mirror", &error);
+        }
+        Response::ok("ok")
+    }
+}
+
+fn reply<T: Serialize>(value: &T) -> EdgeResult<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+fn not_found() -> EdgeError {
+    EdgeError::NotFound("no shipment with this ITN")
+}
+
+fn facts(config: &MerchantConfig) -> MergeFacts {
+    MergeFacts {
+        id: config.id.to_string(),
+        name: config.name.clone(),
+        aftership_page: config.aftership_page.clone(),
+    }
+}
+
+/// The columns Find Orders filters and sorts on, from the shipment's merged view.
+fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
+    let shipment = snapshot.record.state()?;
+    let view = merge(&MergeInput {
+        merchant: &facts(config),
+        shipment: &shipment,
+        carrier: carrier_side(&shipment, &snapshot.carrier),
+        base_url: None,
+    });
+    let latest = view
+        .timeline
+        .iter()
+        .rev()
+        .find(|e| e.done && e.source == Source::Carrier)
+        .or_else(|| view.timeline.iter().rev().find(|e| e.done))
+        .map(|e| e.label.clone());
+    Ok(Derived {
+        order_ref: shipment.order_ref.clone(),
+        channel: "manual".to_string(),
+        carrier: view.carrier.map(|c| c.slug),
+        stage: view.progress.step,
+        alert: view
+            .progress
+            .alert
+            .and_then(|a| serde_json::to_value(a).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
+        tns: view.tracking_number.unwrap_or_default(),
+        latest,
+        active: shipment.tracking.is_some() && !snapshot.carrier.is_finished(),
+    })
+}
+
+/// Changes to the TN index that the KV mirror must carry out.
+#[derive(Default)]
+struct TnChanges {
+    added: Option<TrackingNumber>,
+    removed: Option<TrackingNumber>,
+}
+
+impl MerchantRecord {
+    fn db(&self) -> EdgeResult<Db> {
+        let db = Db::new(self.state.storage().sql());
+        if !self.migrated.get() {
+            db.migrate()?;
+            self.migrated.set(true);
+        }
+        Ok(db)
+    }
+
+    async fn handle(&self, merchant: &MerchantId, command: Command) -> EdgeResult<String> {
+        match command {
+            Command::CreateMerchant { config } => self.create_merchant(config).await,
+            Command::RotateKey { key_hash } => self.rotate_key(merchant, key_hash).await,
+            Command::PutCheckpoints { checkpoints } => {
+                let mut config = self.config(merchant).await?;
+                config.checkpoints = checkpoints;
+                self.db()?.put_config(&config)?;
+                self.mirror_config(&config, None).await?;
+                reply(&config)
+            }
+            Command::CreateShipment {
+                order_ref,
+                fulfillment_ref,
+                idempotency,
+            } => {
+                self.create_shipment(merchant, order_ref, fulfillment_ref, idempotency)
+                    .await
+            }
+            Command::GetShipment { itn } => reply(&self.load(merchant, itn).await?),
+            Command::AddEvent {
+                itn,
+                checkpoint,
+                at,
+            } => {
+                let config = self.config(merchant).await?;
+                self.load(merchant, itn).await?;
+                let db = self.db()?;
+                let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+                let event = snapshot
+                    .record
+                    .state()?
+                    .mark_reached(checkpoint, at, now())?;
+                snapshot.record.events.push(event);
+                db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+                reply(&self.mirror(merchant, itn, TnChanges::default()).await?)
+            }
+            Command::AttachTracking {
+                itn,
+                tracking_number,
+                slug,
+            } => self.attach(merchant, itn, tracking_number, slug).await,
+            Command::Register { itn } => {
+                self.load(merchant, itn).await?;
+                reply(&self.register(merchant, itn).await?)
+            }
+            Command::Refresh { itn } => {
+                self.load(merchant, itn).await?;
+                self.refresh(merchant, itn).await?;
+                reply(&self.db()?.shipment(itn)?.ok_or_else(not_found)?)
+            }
+            Command::ApplyPushed {
+                itn,
+                tracking,
+                event,
+            } => self.apply_pushed(merchant, itn, *tracking, event).await,
+            Command::RunSchedule => reply(&self.run_schedule(merchant).await?),
+        }
+    }
+
+    // ----- the merchant -----
+
+    /// The merchant's configuration, carried over from KV the first time.
+    async fn config(&self, merchant: &MerchantId) -> EdgeResult<MerchantConfig> {
+        if let Some(config) = self.db()?.config()? {
+            return Ok(config);
+        }
+        let legacy = Store::open(&self.env)?
+            .merchant_uncached(merchant)
+            .await?
+            .ok_or(EdgeError::NotFound("no such merchant"))?;
+        let db = self.db()?;
+        match db.config()? {
+            // Another request carried it over while this one waited.
+            Some(config) => Ok(config),
+            None => {
+                db.put_config(&legacy)?;
+                Ok(legacy)
+            }
+        }
+    }
+
+    async fn create_merchant(&self, config: MerchantConfig) -> EdgeResult<String> {
+        let exists_in_kv = Store::open(&self.env)?
+            .merchant_uncached(&config.id)
+            .await?
+            .is_some();
+        let db = self.db()?;
+        if exists_in_kv || db.config()?.is_some() {
+            return Err(EdgeError::Conflict(
+                "a merchant with this id already exists",
+            ));
+        }
+        db.put_config(&config)?;
+        self.mirror_config(&config, None).await?;
+        reply(&config)
+    }
+
+    async fn rotate_key(&self, merchant: &MerchantId, key_hash: String) -> EdgeResult<String> {
+        let mut config = self.config(merchant).await?;
+        let old = std::mem::replace(&mut config.key_hash, key_hash);
+        self.db()?.put_config(&config)?;
+        self.mirror_config(&config, Some(&old)).await?;
+        reply(&config)
+    }
+
+    async fn mirror_config(
+        &self,
+        config: &MerchantConfig,
+        old_key: Option<&str>,
+    ) -> EdgeResult<()> {
+        let store = Store::open(&self.env)?;
+        store.put_merchant(config, now()).await?;
+        store.put_key_owner(&config.key_hash, &config.id).await?;
+        if let Some(old) = old_key.filter(|old| *old != config.key_hash) {
+            store.delete(&crate::keys::api_key(old)).await?;
+        }
+        Ok(())
+    }
+
+    // ----- shipments -----
+
+    /// A shipment, carried over from an earlier version's KV layout the first time.
+    async fn load(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<Snapshot> {
+        if let Some(snapshot) = self.db()?.shipment(itn)? {
+            return Ok(snapshot);
+        }
+        let store = Store::open(&self.env)?;
+        let record = store.shipment(merchant, itn).await?.ok_or_else(not_found)?;
+        let carrier = store.carrier(merchant, itn).await?;
+        let config = self.config(merchant).await?;
+        let snapshot = Snapshot { record, carrier };
+        let db = self.db()?;
+        if db.insert_shipment(&snapshot, &derive(&config, &snapshot)?)? {
+            if let Some(tracking) = snapshot.record.state()?.tracking {
+                db.set_tn(&tracking.tracking_number.key(), itn, "primary")?;
+            }
+        }
+        db.shipment(itn)?.ok_or_else(not_found)
+    }
+
+    async fn create_shipment(
+        &self,
+        merchant: &MerchantId,
+        order_ref: String,
+        fulfillment_ref: Option<String>,
+        idempotency: Option<String>,
+    ) -> EdgeResult<String> {
+        let config = self.config(merchant).await?;
+        if config.checkpoints.is_empty() {
+            return Err(EdgeError::Conflict(
+                "set the merchant's default checkpoints before creating shipments",
+            ));
+        }
+        // A key an earlier version remembered in KV still finds its shipment.
+        if let Some(digest) = &idempotency {
+            if self.db()?.idempotent(digest)?.is_none() {
+                if let Some(itn) = Store::open(&self.env)?
+                    .idempotent_itn(merchant, digest)
+                    .await?
+                {
+                    if let Ok(snapshot) = self.load(merchant, itn).await {
+                        self.db()?.remember_idempotent(digest, itn, now())?;
+                        return reply(&Created {
+                            snapshot,
+                            new: false,
+                        });
+                    }
+                }
+            }
+        }
+        let random = random_bytes::<9>()?;
+        let now = now();
+        // From here to the insert nothing awaits: one creation per key, whatever the race.
+        let db = self.db()?;
+        if let Some(digest) = &idempotency {
+            if let Some(itn) = db.idempotent(digest)? {
+                let snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+                return reply(&Created {
+                    snapshot,
+                    new: false,
+                });
+            }
+        }
+        let itn = Itn::from_random(random);
+        let snapshot = Snapshot {
+            record: ShipmentRecord::new(
+                merchant.clone(),
+                itn,
+                ShipmentEvent::Created {
+                    at: now,
+                    order_ref,
+                    fulfillment_ref,
+                    checkpoints: config.checkpoints.clone(),
+                },
+            ),
+            carrier: CarrierCache::default(),
+        };
+        if !db.insert_shipment(&snapshot, &derive(&config, &snapshot)?)? {
+            return Err(EdgeError::Internal("an ITN was issued twice".into()));
+        }
+        if let Some(digest) = &idempotency {
+            db.remember_idempotent(digest, itn, now)?;
+        }
+        let snapshot = self.mirror(merchant, itn, TnChanges::default()).await?;
+        reply(&Created {
+            snapshot,
+            new: true,
+        })
+    }
+
+    async fn attach(
+        &self,
+        merchant: &MerchantId,
+        itn: Itn,
+        tracking_number: TrackingNumber,
+        slug: Option<Slug>,
+    ) -> EdgeResult<String> {
+        let config = self.config(merchant).await?;
+        self.load(merchant, itn).await?;
+        let db = self.db()?;
+        let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+        let holder = db.tn_holder(&tracking_number.key())?;
+        let plan =
+            snapshot
+                .record
+                .state()?
+                .plan_attach(tracking_number.clone(), slug, holder, now())?;
+        let mut changes = TnChanges::default();
+        if let AttachPlan::Attach { event, replaces } = plan {
+            snapshot.record.events.push(event);
+            if let Some(previous) = &replaces {
+                db.remove_tn(&previous.key(), itn)?;
+                // The corrected TN's carrier data is not this shipment's any more.
+                snapshot.carrier = CarrierCache::default();
+            }
+            db.set_tn(&tracking_number.key(), itn, "primary")?;
+            db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+            changes = TnChanges {
+                added: Some(tracking_number),
+                removed: replaces,
+            };
+        }
+        self.mirror(merchant, itn, changes).await?;
+        // Register now. AfterShip failing never fails this call (202, retried later).
+        let registered = self.register(merchant, itn).await?;
+        let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
+        reply(&Attached {
+            snapshot,
+            registered,
+        })
+    }
+
+    /// Claims an AfterShip call for one shipment; `None` when one is already in flight.
+    fn claim(&self, kind: char, itn: Itn) -> Option<InFlight<'_>> {
+        let key = (kind, itn);
+        self.in_flight
+            .borrow_mut()
+            .insert(key)
+            .then_some(InFlight { record: self, key })
+    }
+
+    /// Registers the shipment's pending TN with AfterShip and records the outcome on the
+    /// shipment as it is *then* (events that arrived meanwhile are kept). Returns whether the
+    /// TN is registered.
+    async fn register(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<bool> {
+        let config = self.config(merchant).await?;
+        let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
+        let Some(tracking) = snapshot.record.state()?.tracking else {
+            return Ok(false);
+        };
+        if let Registration::Registered { .. } = tracking.registration {
+            return Ok(true);
+        }
+        let Some(_claim) = self.claim('r', itn) else {
+            return Ok(false);
+        };
+        let answer = AfterShip::new(&Config::from_env(&self.env))
+            .register(
+                &tracking.tracking_number,
+                tracking.slug.as_ref(),
+                merchant,
+                itn,
+            )
+            .await
+            .map_err(|failure| failure.error);
+        let now = now();
+        let db = self.db()?;
+        let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+        let state = snapshot.record.state()?;
+        // Only if the shipment still waits for this TN's registration.
+        let still_pending = state.tracking.as_ref().is_some_and(|t| {
+            t.tracking_number == tracking.tracking_number
+                && matches!(t.registration, Registration::Pending { .. })
+        });
+        if !still_pending {
+            return Ok(state.registered_id().is_some());
+        }
+        let registered = match registration_outcome(answer, merchant) {
+            RegistrationOutcome::Registered {
+                aftership_id,
+                slug,
+                tracking,
+            } => {
+                snapshot
+                    .record
+                    .events
+                    .push(ShipmentEvent::CarrierRegistered {
+                        aftership_id,
+                        slug,
+                        at: now,
+                    });
+                snapshot.carrier = CarrierCache::registered(*tracking);
+                true
+            }
+            RegistrationOutcome::Deferred(reason) => {
+                snapshot
+                    .record
+                    .events
+                    .push(state.defer_registration(reason, now));
+                false
+            }
+        };
+        db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+        self.mirror(merchant, itn, TnChanges::default()).await?;
+        Ok(registered)
+    }
+
+    /// Reads the tracking from AfterShip and applies the answer to the carrier cache as it
+    /// is *then*: the newer carrier state wins whatever arrived meanwhile.
+    async fn refresh(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<()> {
+        let config = self.config(merchant).await?;
+        let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
+        let Some(aftership_id) = snapshot.record.state()?.registered_id().map(str::to_string)
+        else {
+            return Ok(());
+        };
+        let Some(_claim) = self.claim('f', itn) else {
+            return Ok(());
+        };
+        let answer = AfterShip::new(&Config::from_env(&self.env))
+            .get(&aftership_id)
+            .await;
+        let now = now();
+        let db = self.db()?;
+        let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+        if snapshot.record.state()?.registered_id() != Some(aftership_id.as_str()) {
+            return Ok(()); // the TN was corrected meanwhile
+        }
+        snapshot.carrier = match answer {
+            Ok(tracking) => snapshot.carrier.succeeded(Some(tracking), now),
+            Err(failure) if failure.error == ApiError::NotFound => {
+                snapshot.carrier.succeeded(None, now)
+            }
+            Err(failure) => snapshot
+                .carrier
+                .failed(&failure.error, failure.retry_after, now),
+        };
+        db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+        self.mirror(merchant, itn, TnChanges::default()).await?;
+        Ok(())
+    }
+
+    async fn apply_pushed(
+        &self,
+        merchant: &MerchantId,
+        itn: Itn,
+        tracking: CarrierTracking,
+        event: Option<String>,
+    ) -> EdgeResult<String> {
+        let config = self.config(merchant).await?;
+        self.load(merchant, itn).await?;
+        let now = now();
+        let db = self.db()?;
+        let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+        let state = snapshot.record.state()?;
+        let carries_tn = state.tracking.as_ref().map(|t| t.tracking_number.key())
+            == tracking
+                .tracking_number
+                .as_deref()
+                .map(str::to_ascii_uppercase);
+        if !carries_tn
+            || !pushed_tracking_belongs_to(&tracking, merchant, itn, state.registered_id())
+        {
+            return reply(&Applied {
+                applied: false,
+                duplicate: false,
+            });
+        }
+        if let Some(digest) = &event {
+            if !db.first_sight_of_event(digest, now)? {
+                return reply(&Applied {
+                    applied: false,
+                    duplicate: true,
+                });
+            }
+        }
+        snapshot.carrier = snapshot.carrier.succeeded(Some(tracking), now);
+        db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+        self.mirror(merchant, itn, TnChanges::default()).await?;
+        reply(&Applied {
+            applied: true,
+            duplicate: false,
+        })
+    }
+
+    /// The scheduled refresh of this merchant's active shipments, least recently scheduled
+    /// first, within this merchant's own call budget.
+    async fn run_schedule(&self, merchant: &MerchantId) -> EdgeResult<usize> {
+        let config = Config::from_env(&self.env);
+        let mut calls = 0;
+        for itn in self.db()?.due_for_schedule(SCHEDULE_BUDGET * 4)? {
+            if calls >= SCHEDULE_BUDGET {
+                break;
+            }
+            let now = now();
+            let db = self.db()?;
+            db.mark_scheduled(itn, now)?;
+            let Some(snapshot) = db.shipment(itn)? else {
+                continue;
+            };
+            let Ok(state) = snapshot.record.state() else {
+                continue;
+            };
+            let action = carrier_action(
+                state.tracking.as_ref(),
+                &snapshot.carrier,
+                now,
+                config.carrier_fresh_seconds,
+                Caller::Schedule,
+            );
+            let outcome = match action {
+                CarrierAction::Serve => Ok(()),
+                CarrierAction::Retire => {
+                    let merchant_config = self.config(merchant).await?;
+                    self.db()?
+                        .update_shipment(&snapshot, &derive(&merchant_config, &snapshot)?)
+                }
+                CarrierAction::Register => {
+                    calls += 1;
+                    self.register(merchant, itn).await.map(drop)
+                }
+                CarrierAction::FetchNow { .. } | CarrierAction::RefreshInBackground { .. } => {
+                    calls += 1;
+                    self.refresh(merchant, itn).await
+                }
+            };
+            // One shipment failing never stops the run.
+            if let Err(error) = outcome {
+                background_failure("scheduled refresh of a shipment", &error);
+            }
+        }
+        Ok(calls)
+    }
+
+    // ----- the KV mirror -----
+
+    /// Writes what lookups read for one shipment into KV, from the record as it is now. The
+    /// shipment is marked dirty first and clean after, so a failed mirror is retried by the
+    /// alarm rather than leaving lookups stale.
+    async fn mirror(
+        &self,
+        merchant: &MerchantId,
+        itn: Itn,
+        changes: TnChanges,
+    ) -> EdgeResult<Snapshot> {
+        let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
+        if let Err(error) = self.write_kv(merchant, &snapshot, &changes).await {
+            background_failure("merchant record: KV mirror", &error);
+            self.db()?.mark_dirty(itn)?;
+            self.state
+                .storage()
+                .set_alarm(std::time::Duration::from_millis(MIRROR_RETRY_MS))
+                .await
+                .map_err(|e| EdgeError::Storage(format!("alarm: {e}")))?;
+        }
+        Ok(snapshot)
+    }
+
+    async fn write_kv(
+        &self,
+        merchant: &MerchantId,
+        snapshot: &Snapshot,
+        changes: &TnChanges,
+    ) -> EdgeResult<()> {
+        let store = Store::open(&self.env)?;
+        let itn = snapshot.record.itn;
+        if let Some(removed) = &changes.removed {
+            store.unindex_tn(merchant, removed, itn).await?;
+        }
+        if let Some(added) = &changes.added {
+            store.index_tn(merchant, added, itn).await?;
+        }
+        store.put_shipment(&snapshot.record).await?;
+        store.put_carrier(merchant, itn, &snapshot.carrier).await?;
+        Ok(())
+    }
+
+    /// Mirrors every shipment whose last mirror failed (the alarm).
+    async fn remirror(&self) -> EdgeResult<()> {
+        let db = self.db()?;
+        let Some(config) = db.config()? else {
+            return Ok(());
+        };
+        for itn in db.dirty()? {
+            let Some(snapshot) = self.db()?.shipment(itn)? else {
+                continue;
+            };
+            let tn = snapshot.record.state()?.tracking.map(|t| t.tracking_number);
+            let changes = TnChanges {
+                added: tn,
+                removed: None,
+            };
+            self.write_kv(&config.id, &snapshot, &changes).await?;
+            self.db()?.mark_clean(itn)?;
+        }
+        Ok(())
+    }
+}
+
+/// An AfterShip call in flight for one shipment; released when dropped.
+struct InFlight<'a> {
+    record: &'a MerchantRecord,
+    key: (char, Itn),
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.record.in_flight.borrow_mut().remove(&self.key);
+    }
+}

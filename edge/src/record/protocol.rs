@@ -1,0 +1,156 @@
+//! The Worker's side of the merchant record: typed commands sent to the merchant's Durable
+//! Object, and its typed replies. The wire is JSON over the object's `fetch`, internal to the
+//! deployment (a Durable Object is reachable only through its binding).
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use shared::aftership::CarrierTracking;
+use shared::api::MerchantConfig;
+use shared::cache::CarrierCache;
+use shared::shipment::{CheckpointDef, ShipmentRecord};
+use shared::{Itn, MerchantId, Slug, Timestamp, TrackingNumber};
+use worker::{Env, Method, Request, RequestInit};
+
+use crate::error::{EdgeError, EdgeResult};
+
+pub const BINDING: &str = "MERCHANT_RECORD";
+
+/// What the Worker asks of a merchant's record. Every command names its merchant: the object
+/// learns its own id from the first one.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Command {
+    /// Creates the merchant (admin). Refused if it exists.
+    CreateMerchant {
+        config: MerchantConfig,
+    },
+    /// Replaces the merchant's key hash (admin); returns the old one.
+    RotateKey {
+        key_hash: String,
+    },
+    PutCheckpoints {
+        checkpoints: Vec<CheckpointDef>,
+    },
+    CreateShipment {
+        order_ref: String,
+        fulfillment_ref: Option<String>,
+        /// SHA-256 of the `Idempotency-Key`, when one was sent.
+        idempotency: Option<String>,
+    },
+    GetShipment {
+        itn: Itn,
+    },
+    AddEvent {
+        itn: Itn,
+        checkpoint: usize,
+        at: Option<Timestamp>,
+    },
+    AttachTracking {
+        itn: Itn,
+        tracking_number: TrackingNumber,
+        slug: Option<Slug>,
+    },
+    /// Registers a pending TN with AfterShip now (a lookup found it due).
+    Register {
+        itn: Itn,
+    },
+    /// Reads the tracking from AfterShip and applies it (a lookup found the cache due).
+    Refresh {
+        itn: Itn,
+    },
+    /// Applies a tracking AfterShip pushed (webhook), if it belongs to this shipment.
+    ApplyPushed {
+        itn: Itn,
+        tracking: Box<CarrierTracking>,
+        /// SHA-256 of AfterShip's event id, for de-duplication.
+        event: Option<String>,
+    },
+    /// The scheduled refresh of this merchant's active shipments.
+    RunSchedule,
+}
+
+/// A shipment as the record holds it: its history and its carrier side.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub record: ShipmentRecord,
+    pub carrier: CarrierCache,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Created {
+    pub snapshot: Snapshot,
+    /// False when an earlier request with the same `Idempotency-Key` created it.
+    pub new: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Attached {
+    pub snapshot: Snapshot,
+    pub registered: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Applied {
+    pub applied: bool,
+    pub duplicate: bool,
+}
+
+/// An error as it crosses from the object to the Worker: the status, code and message the
+/// client sees. Server-side failures cross as a bare 500/503 (their detail is logged inside
+/// the object, where it happened).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&EdgeError> for WireError {
+    fn from(error: &EdgeError) -> WireError {
+        let (status, code) = error.status_and_code();
+        WireError {
+            status,
+            code: code.to_string(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl WireError {
+    pub fn into_edge_error(self) -> EdgeError {
+        match self.status {
+            500 => EdgeError::Internal("the merchant record failed".into()),
+            503 => EdgeError::Storage("the merchant record is unavailable".into()),
+            status => EdgeError::relayed(status, &self.code, self.message),
+        }
+    }
+}
+
+/// Sends one command to the merchant's record and reads its typed reply.
+pub async fn call<T: DeserializeOwned>(
+    env: &Env,
+    merchant: &MerchantId,
+    command: &Command,
+) -> EdgeResult<T> {
+    let stub = env
+        .durable_object(BINDING)?
+        .id_from_name(merchant.as_str())?
+        .get_stub()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(serde_json::to_string(command)?.into()));
+    let url = format!("https://merchant-record/{}", merchant.as_str());
+    let request = Request::new_with_init(&url, &init)?;
+    let mut response = stub
+        .fetch_with_request(request)
+        .await
+        .map_err(|e| EdgeError::Storage(format!("merchant record unreachable: {e}")))?;
+    let status = response.status_code();
+    let text = response.text().await?;
+    if status == 200 {
+        Ok(serde_json::from_str(&text)?)
+    } else {
+        let wire: WireError = serde_json::from_str(&text)
+            .map_err(|_| EdgeError::Internal(format!("the merchant record answered {status}")))?;
+        Err(wire.into_edge_error())
+    }
+}
