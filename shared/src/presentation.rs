@@ -347,9 +347,7 @@ mod tests {
     /// serde's own list of variant names, read from its "unknown variant" error, which names
     /// every variant: adding a variant without a spelling here fails the tests.
     fn serde_names<T: DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
-        let error = serde_json::from_str::<T>("\"?\"")
-            .unwrap_err()
-            .to_string();
+        let error = serde_json::from_str::<T>("\"?\"").unwrap_err().to_string();
         let expected = error.split("expected").nth(1).expect("variant list");
         expected
             .split('`')
@@ -526,7 +524,8 @@ mod tests {
     #[test]
     fn the_latest_entry_prefers_the_newest_carrier_scan() {
         use Source::{Carrier as C, Merchant as M};
-        let table: [(&[(Source, bool, &str)], Option<&str>); 5] = [
+        type Row<'a> = (&'a [(Source, bool, &'a str)], Option<&'a str>);
+        let table: [Row; 5] = [
             (&[], None),
             (&[(M, false, "a")], None),
             (
@@ -581,7 +580,8 @@ mod tests {
     fn clocks_keep_the_carriers_wall_time() {
         let ms = |t: &str| t.parse::<Timestamp>().unwrap().millis();
         // (text, source, datetime, primary, carrier's clock, label)
-        let table: [(&str, Source, &str, Moment, Option<(&str, &str)>); 6] = [
+        type Row<'a> = (&'a str, Source, &'a str, Moment, Option<(&'a str, &'a str)>);
+        let table: [Row; 6] = [
             (
                 "2026-11-21T16:58:00+08:00",
                 Source::Carrier,

@@ -35,14 +35,17 @@ after(async () => {
   await stopAll();
 });
 
-/** Opens the storefront (shop origin) with the snippet, optionally changing the page first. */
-async function storefront({ lang, prepare } = {}) {
+/** Opens the storefront (shop origin, or `origin`) with the snippet, optionally changing the
+ *  page first. `search` is the page URL's query string. */
+async function storefront({ lang, prepare, origin = system.shopBase, search = "" } = {}) {
   const page = await browser.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
+  page.consoleErrors = [];
+  page.on("console", (m) => { if (m.type() === "error") page.consoleErrors.push(m.text()); });
   page.lookups = [];
   page.on("request", (r) => { if (r.url().includes("/v1/track/")) page.lookups.push(r.url()); });
-  await page.goto(`${system.shopBase}/index.html`);
+  await page.goto(`${origin}/index.html${search}`);
   if (prepare) await page.evaluate(prepare);
   if (lang) await page.evaluate((lang) => document.querySelector("waymark-tracker").setAttribute("lang", lang), lang);
   return page;
@@ -89,8 +92,8 @@ describe("lookups in the widget", () => {
     });
     const widget = await lookUp(page, "1z999aa10123456784");
     await widget.locator(".wm-carrier").first().waitFor();
-    assert.deepEqual(await page.evaluate(() => window.lookups), [{ number: "1z999aa10123456784", outcome: "found", tag: "InTransit", stage: 2 }],
-      "the storefront hears about the lookup through a DOM event");
+    assert.deepEqual(await page.evaluate(() => window.lookups), [{ number: "1z999aa10123456784", outcome: "found", tag: "InTransit", stage: "shipped" }],
+      "the storefront hears about the lookup through a DOM event, with the JSON's stage name");
     assert.equal(await widget.locator(".wm-status").textContent(), "In transit");
     assert.equal(await widget.locator(".wm-carrier").count(), 4);
     assert.equal(await widget.locator(".wm-merchant.wm-entry, .wm-entry.wm-merchant").count(), 3);
@@ -139,8 +142,13 @@ describe("lookups in the widget", () => {
 });
 
 describe("every state is designed", () => {
-  test("an ITN typo is caught in the browser, before any request", async () => {
-    const page = await storefront();
+  test("an ITN typo is caught in the browser, before any request, and announced", async () => {
+    const page = await storefront({
+      prepare: () => {
+        window.lookups = [];
+        document.addEventListener("waymark:lookup", (e) => window.lookups.push(e.detail));
+      },
+    });
     const typo = shipments.itnOnly.slice(0, -1) + (shipments.itnOnly.endsWith("0") ? "1" : "0");
     const widget = await lookUp(page, typo);
     const alert = widget.getByRole("alert");
@@ -148,6 +156,9 @@ describe("every state is designed", () => {
     assert.match(await alert.textContent(), /typo/);
     assert.equal(await widget.getByRole("textbox").getAttribute("aria-invalid"), "true");
     assert.deepEqual(page.lookups, [], "no request for an invalid ITN");
+    assert.deepEqual(await page.evaluate(() => window.lookups), [{ number: typo, outcome: "invalid" }],
+      "the docs promise an event after every lookup, typos included");
+    assert.ok(!page.url().includes("number="), "a typo is not deep-linked");
     await axe(page);
     await screenshot(page, "invalid-itn");
     await page.close();
@@ -316,6 +327,108 @@ describe("embedding", () => {
     }
     const outline = await widget.locator(".wm-copy").first().evaluate((el) => { el.focus(); return getComputedStyle(el).outlineStyle; });
     assert.notEqual(outline, "none", "focus is visible");
+    await page.close();
+  });
+});
+
+describe("host page edge cases", () => {
+  test("the hidden attribute hides the element", async () => {
+    const page = await storefront();
+    const widget = page.locator("waymark-tracker");
+    await widget.locator(".wm-heading").waitFor();
+    await page.evaluate(() => { document.querySelector("waymark-tracker").hidden = true; });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("waymark-tracker")).display), "none");
+    assert.equal(await widget.locator(".wm-heading").isVisible(), false);
+    await page.evaluate(() => { document.querySelector("waymark-tracker").hidden = false; });
+    assert.equal(await widget.locator(".wm-heading").isVisible(), true);
+    await page.close();
+  });
+
+  test("a widget without a number never picks up another widget's deep link", async () => {
+    const page = await storefront();
+    const first = page.locator("waymark-tracker").first();
+    await lookUp(page, shipments.itnOnly, first);
+    await first.locator(".wm-timeline li").first().waitFor();
+    assert.ok(page.url().includes(`number=${encodeURIComponent(shipments.itnOnly)}`), "the only widget deep-links");
+    const requests = page.lookups.length;
+    await page.evaluate(() => {
+      const second = document.createElement("waymark-tracker");
+      second.setAttribute("merchant", "acme");
+      document.querySelector("main").append(second);
+    });
+    const second = page.locator("waymark-tracker").nth(1);
+    await second.locator(".wm-heading").waitFor();
+    assert.equal(await second.getByRole("textbox").inputValue(), "", "the second widget starts empty");
+    assert.equal(await second.locator(".wm-skeleton, .wm-result").count(), 0, "and looks nothing up");
+    assert.equal(page.lookups.length, requests);
+    await page.close();
+  });
+
+  test("widgets with ids keep their own deep links", async () => {
+    const page = await storefront({
+      search: `?wm-left=${encodeURIComponent(shipments.itnOnly)}`,
+      prepare: () => {
+        document.querySelector("waymark-tracker").remove();
+        for (const id of ["left", "right"]) {
+          const w = document.createElement("waymark-tracker");
+          w.id = id;
+          w.setAttribute("merchant", "acme");
+          document.querySelector("main").append(w);
+        }
+      },
+    });
+    const [left, right] = [page.locator("#left"), page.locator("#right")];
+    await left.locator(".wm-timeline li").first().waitFor();
+    assert.equal(await right.getByRole("textbox").inputValue(), "");
+    await lookUp(page, "1Z999AA10123456784", right);
+    await right.locator(".wm-carrier").first().waitFor();
+    const params = new URL(page.url()).searchParams;
+    assert.equal(params.get("wm-left"), shipments.itnOnly);
+    assert.equal(params.get("wm-right"), "1Z999AA10123456784");
+    assert.equal(params.get("number"), null);
+    await page.close();
+  });
+
+  test("a storefront origin the merchant has not allowed gets a clear answer, not a retry", async () => {
+    const origin = system.shopBase.replace("127.0.0.1", "localhost");
+    const page = await storefront({
+      origin,
+      prepare: () => {
+        window.lookups = [];
+        document.addEventListener("waymark:lookup", (e) => window.lookups.push(e.detail));
+      },
+    });
+    const widget = await lookUp(page, shipments.itnOnly);
+    const alert = widget.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Tracking isn't available on this page/);
+    assert.equal(await widget.getByRole("button", { name: "Try again" }).count(), 0, "no retry that cannot succeed");
+    const hint = page.consoleErrors.find((m) => m.startsWith("Waymark:"));
+    assert.ok(hint, `the merchant gets a console hint (${page.consoleErrors})`);
+    assert.ok(hint.includes(origin) && hint.includes("allowed_origins"), hint);
+    assert.deepEqual(await page.evaluate(() => window.lookups.map((l) => l.outcome)), ["origin_not_allowed"]);
+    await axe(page);
+    await screenshot(page, "origin-not-allowed");
+    await page.close();
+  });
+
+  test("a host rule on ::before or ::after cannot cover the widget", async () => {
+    const page = await storefront({
+      prepare: () => {
+        const css = document.createElement("style");
+        css.textContent = 'waymark-tracker::before, waymark-tracker::after { content: "" !important; position: fixed !important; inset: 0 !important; z-index: 99999 !important; display: block !important; background: rgba(255,0,0,.3) !important; }';
+        document.head.append(css);
+      },
+    });
+    const widget = page.locator("waymark-tracker");
+    await widget.locator(".wm-heading").waitFor();
+    for (const pseudo of ["::before", "::after"]) {
+      assert.equal(await page.evaluate((p) => getComputedStyle(document.querySelector("waymark-tracker"), p).display, pseudo), "none", pseudo);
+    }
+    await widget.getByRole("textbox").click({ timeout: 3000 });
+    await page.keyboard.type(shipments.itnOnly);
+    await page.keyboard.press("Enter");
+    await widget.locator(".wm-timeline li").first().waitFor();
     await page.close();
   });
 });

@@ -1,11 +1,13 @@
 //! Reads the TrackingView from the object the browser's `JSON.parse` produced, field by field
 //! through `Reflect`. Deliberately not serde: serde's error paths pull float formatting into
 //! the wasm (about 13 KB), and a shopper's download is worth more than a derive.
+//! The enum spellings are shared's own (`shared::presentation`), tested there against serde's.
 //! Missing or odd fields degrade to defaults; a body without an ITN is not a view at all.
 
 use js_sys::{Array, Reflect};
 use shared::aftership::Tag;
-use shared::stage::{Alert, Stage};
+use shared::presentation::{alert_from_wire, meaning_from_wire, source_from_wire, stage_from_wire};
+use shared::stage::Stage;
 use shared::view::{
     CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView,
 };
@@ -23,34 +25,16 @@ fn flag(object: &JsValue, key: &str) -> bool {
     get(object, key).as_bool().unwrap_or(false)
 }
 
-fn stage(name: &str) -> Stage {
-    match name {
-        "prepared" => Stage::Prepared,
-        "shipped" => Stage::Shipped,
-        "out_for_delivery" => Stage::OutForDelivery,
-        "delivered" => Stage::Delivered,
-        _ => Stage::Ordered,
-    }
-}
-
-fn alert(name: &str) -> Option<Alert> {
-    Some(match name {
-        "attempt_failed" => Alert::AttemptFailed,
-        "available_for_pickup" => Alert::AvailableForPickup,
-        "exception" => Alert::Exception,
-        "return_to_sender" => Alert::ReturnToSender,
-        "expired" => Alert::Expired,
-        _ => return None,
-    })
+fn small(object: &JsValue, key: &str) -> Option<u8> {
+    get(object, key).as_f64().map(|n| n as u8)
 }
 
 fn entry(value: &JsValue) -> TimelineEntry {
     TimelineEntry {
-        source: if text(value, "source").as_deref() == Some("carrier") {
-            Source::Carrier
-        } else {
-            Source::Merchant
-        },
+        source: text(value, "source")
+            .as_deref()
+            .and_then(source_from_wire)
+            .unwrap_or(Source::Merchant),
         label: text(value, "label").unwrap_or_default(),
         time: text(value, "time"),
         location: text(value, "location"),
@@ -66,7 +50,10 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
     let links = get(body, "links");
     let carrier = get(body, "carrier");
     let merchant = get(body, "merchant");
-    let stage = stage(&text(&progress, "stage").unwrap_or_default());
+    let stage = text(&progress, "stage")
+        .as_deref()
+        .and_then(stage_from_wire)
+        .unwrap_or(Stage::Ordered);
     let timeline = get(body, "timeline");
     let timeline = if Array::is_array(&timeline) {
         Array::from(&timeline).iter().map(|v| entry(&v)).collect()
@@ -96,14 +83,18 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
                 .unwrap_or(Tag::Pending),
             subtag: text(&status, "subtag"),
             label: text(&status, "label").unwrap_or_default(),
-            meaning: None,
+            meaning: text(&status, "meaning")
+                .as_deref()
+                .and_then(meaning_from_wire),
             awaiting_first_scan: flag(&status, "awaiting_first_scan"),
         },
         progress: Progress {
             stage,
-            step: stage.step(),
-            steps: Stage::ALL.len() as u8,
-            alert: text(&progress, "alert").as_deref().and_then(alert),
+            step: small(&progress, "step").unwrap_or(stage.step()),
+            steps: small(&progress, "steps").unwrap_or(Stage::ALL.len() as u8),
+            alert: text(&progress, "alert")
+                .as_deref()
+                .and_then(alert_from_wire),
         },
         expected_delivery: text(body, "expected_delivery"),
         timeline,

@@ -47,11 +47,10 @@ pub struct Catalog {
     pub stages: [&'static str; 5],
     /// Status labels by AfterShip tag, in `Tag::ALL` order.
     pub tags: [&'static str; 9],
-    pub alert_attempt_failed: &'static str,
-    pub alert_pickup: &'static str,
-    pub alert_exception: &'static str,
-    pub alert_return: &'static str,
-    pub alert_expired: &'static str,
+    /// Alert texts, in `shared::presentation::ALERTS` order.
+    pub alerts: [&'static str; 5],
+    /// The edge refused this page's origin: nothing the shopper can retry.
+    pub unavailable: &'static str,
 }
 
 pub const EN: Catalog = Catalog {
@@ -105,11 +104,14 @@ pub const EN: Catalog = Catalog {
         "Exception",
         "Expired",
     ],
-    alert_attempt_failed: "The carrier tried to deliver but couldn't. They will usually try again.",
-    alert_pickup: "Your parcel is waiting at a pickup point.",
-    alert_exception: "There is a problem with this delivery. The carrier's updates below say more.",
-    alert_return: "This parcel is being returned to the sender.",
-    alert_expired: "The carrier has stopped reporting on this parcel.",
+    alerts: [
+        "The carrier tried to deliver but couldn't. They will usually try again.",
+        "Your parcel is waiting at a pickup point.",
+        "There is a problem with this delivery. The carrier's updates below say more.",
+        "This parcel is being returned to the sender.",
+        "The carrier has stopped reporting on this parcel.",
+    ],
+    unavailable: "Tracking isn't available on this page.",
 };
 
 pub const ES: Catalog = Catalog {
@@ -146,11 +148,14 @@ pub const ES: Catalog = Catalog {
     progress: "Progreso",
     stages: ["Pedido", "Preparado", "Enviado", "En reparto", "Entregado"],
     tags: ["Pendiente", "Etiqueta creada", "En tránsito", "En reparto", "Intento de entrega fallido", "Entregado", "Listo para recoger", "Incidencia", "Caducado"],
-    alert_attempt_failed: "El transportista intentó entregarlo sin éxito. Normalmente lo volverá a intentar.",
-    alert_pickup: "Tu paquete te espera en un punto de recogida.",
-    alert_exception: "Hay un problema con esta entrega. Las actualizaciones del transportista dan más detalles.",
-    alert_return: "Este paquete se está devolviendo al remitente.",
-    alert_expired: "El transportista ha dejado de informar sobre este paquete.",
+    alerts: [
+        "El transportista intentó entregarlo sin éxito. Normalmente lo volverá a intentar.",
+        "Tu paquete te espera en un punto de recogida.",
+        "Hay un problema con esta entrega. Las actualizaciones del transportista dan más detalles.",
+        "Este paquete se está devolviendo al remitente.",
+        "El transportista ha dejado de informar sobre este paquete.",
+    ],
+    unavailable: "El seguimiento no está disponible en esta página.",
 };
 
 pub const FR: Catalog = Catalog {
@@ -187,11 +192,14 @@ pub const FR: Catalog = Catalog {
     progress: "Progression",
     stages: ["Commandé", "Préparé", "Expédié", "En livraison", "Livré"],
     tags: ["En attente", "Étiquette créée", "En transit", "En cours de livraison", "Échec de livraison", "Livré", "Disponible en point relais", "Incident", "Expiré"],
-    alert_attempt_failed: "Le transporteur n'a pas pu livrer. Il réessaiera généralement.",
-    alert_pickup: "Votre colis vous attend en point relais.",
-    alert_exception: "Un problème touche cette livraison. Les mises à jour du transporteur en disent plus.",
-    alert_return: "Ce colis est renvoyé à l'expéditeur.",
-    alert_expired: "Le transporteur ne donne plus de nouvelles de ce colis.",
+    alerts: [
+        "Le transporteur n'a pas pu livrer. Il réessaiera généralement.",
+        "Votre colis vous attend en point relais.",
+        "Un problème touche cette livraison. Les mises à jour du transporteur en disent plus.",
+        "Ce colis est renvoyé à l'expéditeur.",
+        "Le transporteur ne donne plus de nouvelles de ce colis.",
+    ],
+    unavailable: "Le suivi n'est pas disponible sur cette page.",
 };
 
 pub const DE: Catalog = Catalog {
@@ -228,11 +236,14 @@ pub const DE: Catalog = Catalog {
     progress: "Fortschritt",
     stages: ["Bestellt", "Vorbereitet", "Versandt", "In Zustellung", "Zugestellt"],
     tags: ["Ausstehend", "Etikett erstellt", "Unterwegs", "In Zustellung", "Zustellversuch gescheitert", "Zugestellt", "Abholbereit", "Problem", "Abgelaufen"],
-    alert_attempt_failed: "Die Zustellung ist fehlgeschlagen. Meist wird es erneut versucht.",
-    alert_pickup: "Ihr Paket liegt an einer Abholstelle bereit.",
-    alert_exception: "Es gibt ein Problem mit dieser Zustellung. Die Meldungen unten sagen mehr.",
-    alert_return: "Dieses Paket geht an den Absender zurück.",
-    alert_expired: "Für dieses Paket kommen keine Meldungen mehr.",
+    alerts: [
+        "Die Zustellung ist fehlgeschlagen. Meist wird es erneut versucht.",
+        "Ihr Paket liegt an einer Abholstelle bereit.",
+        "Es gibt ein Problem mit dieser Zustellung. Die Meldungen unten sagen mehr.",
+        "Dieses Paket geht an den Absender zurück.",
+        "Für dieses Paket kommen keine Meldungen mehr.",
+    ],
+    unavailable: "Die Sendungsverfolgung ist auf dieser Seite nicht verfügbar.",
 };
 
 pub const AR: Catalog = Catalog {
@@ -285,11 +296,14 @@ pub const AR: Catalog = Catalog {
         "مشكلة",
         "منتهي الصلاحية",
     ],
-    alert_attempt_failed: "حاولت شركة الشحن التسليم ولم تنجح، وستحاول عادةً مرة أخرى.",
-    alert_pickup: "طردك بانتظارك في نقطة الاستلام.",
-    alert_exception: "هناك مشكلة في هذا التسليم. تحديثات شركة الشحن أدناه توضّح المزيد.",
-    alert_return: "تتم إعادة هذا الطرد إلى المرسل.",
-    alert_expired: "توقفت شركة الشحن عن إرسال تحديثات عن هذا الطرد.",
+    alerts: [
+        "حاولت شركة الشحن التسليم ولم تنجح، وستحاول عادةً مرة أخرى.",
+        "طردك بانتظارك في نقطة الاستلام.",
+        "هناك مشكلة في هذا التسليم. تحديثات شركة الشحن أدناه توضّح المزيد.",
+        "تتم إعادة هذا الطرد إلى المرسل.",
+        "توقفت شركة الشحن عن إرسال تحديثات عن هذا الطرد.",
+    ],
+    unavailable: "التتبّع غير متاح في هذه الصفحة.",
 };
 
 #[cfg(test)]
@@ -359,14 +373,11 @@ mod tests {
             c.last_updated,
             c.stale,
             c.progress,
-            c.alert_attempt_failed,
-            c.alert_pickup,
-            c.alert_exception,
-            c.alert_return,
-            c.alert_expired,
+            c.unavailable,
         ];
         all.extend(c.stages);
         all.extend(c.tags);
+        all.extend(c.alerts);
         all
     }
 

@@ -1,10 +1,14 @@
 //! Times for shoppers, through the browser's own `Intl` (no date library shipped in the wasm).
+//! What to show is decided by `shared::presentation` (which instant, which zone, which unit);
+//! this module only formats.
 //!
 //! A carrier time with an offset is shown in the shopper's time zone, with the carrier's local
 //! wall-clock time as secondary text; a carrier time without an offset is the carrier's local
 //! time and is shown as such (we cannot know its zone).
 
 use js_sys::{Array, Date, Object, Reflect};
+use shared::presentation::{self, Moment};
+use shared::view::Source;
 use wasm_bindgen::JsValue;
 
 fn options(pairs: &[(&str, &str)]) -> Object {
@@ -15,25 +19,17 @@ fn options(pairs: &[(&str, &str)]) -> Object {
     object
 }
 
-/// Splits `2026-11-21T16:58:00+08:00` into the wall-clock part and the offset part.
-pub fn split_offset(text: &str) -> (&str, Option<&str>) {
-    if let Some(stripped) = text.strip_suffix('Z') {
-        return (stripped, Some("Z"));
-    }
-    if let Some(tail) = text.get(19..) {
-        if let Some(pos) = tail.find(['+', '-']) {
-            return (&text[..19 + pos], Some(&tail[pos..]));
-        }
-    }
-    (text, None)
+fn date(millis: i64) -> Date {
+    Date::new(&JsValue::from_f64(millis as f64))
 }
 
-fn format_date(date: &Date, locale: &str, time_zone: Option<&str>) -> String {
+/// Date and time in `locale`; in UTC for wall-clock values, else in the shopper's zone.
+fn format_date(millis: i64, locale: &str, utc: bool) -> String {
     let mut pairs = vec![("dateStyle", "medium"), ("timeStyle", "short")];
-    if let Some(zone) = time_zone {
-        pairs.push(("timeZone", zone));
+    if utc {
+        pairs.push(("timeZone", "UTC"));
     }
-    String::from(date.to_locale_string(locale, &options(&pairs)))
+    String::from(date(millis).to_locale_string(locale, &options(&pairs)))
 }
 
 pub struct ShownTime {
@@ -46,68 +42,39 @@ pub struct ShownTime {
 }
 
 /// Formats a timeline time for the shopper's locale and zone.
-pub fn show(text: &str, locale: &str) -> Option<ShownTime> {
-    let (wall, offset) = split_offset(text);
-    // The wall-clock part read as UTC and printed in UTC gives the carrier's local clock.
-    let wall_date = Date::new(&JsValue::from_str(&format!("{wall}Z")));
-    if wall_date.get_time().is_nan() {
-        return None;
-    }
-    let carrier_clock = format_date(&wall_date, locale, Some("UTC"));
-    match offset {
-        Some(offset) => {
-            let instant = Date::new(&JsValue::from_str(text));
-            if instant.get_time().is_nan() {
-                return None;
-            }
-            let label = if offset == "Z" {
-                "UTC".to_string()
-            } else {
-                format!("UTC{offset}")
-            };
-            Some(ShownTime {
-                primary: format_date(&instant, locale, None),
-                carrier_local: Some(format!("{carrier_clock} ({label})")),
-                datetime: text.to_string(),
-            })
-        }
-        None => Some(ShownTime {
-            primary: carrier_clock,
-            carrier_local: None,
-            datetime: wall.to_string(),
-        }),
-    }
+pub fn show(text: &str, source: Source, locale: &str) -> Option<ShownTime> {
+    let clock = presentation::clock(text, source)?;
+    let primary = match clock.primary {
+        Moment::Instant(millis) => format_date(millis, locale, false),
+        Moment::WallClock(millis) => format_date(millis, locale, true),
+    };
+    let carrier_local = clock.carrier_local.map(|(millis, zone)| {
+        let mut shown = format_date(millis, locale, true);
+        shown.push_str(" (");
+        shown.push_str(&zone);
+        shown.push(')');
+        shown
+    });
+    Some(ShownTime {
+        primary,
+        carrier_local,
+        datetime: clock.datetime,
+    })
 }
 
 /// "5 minutes ago", "in 2 days" in the shopper's language.
-pub fn relative(text: &str, locale: &str, now_ms: f64) -> Option<String> {
-    let when = Date::new(&JsValue::from_str(text)).get_time();
-    if when.is_nan() {
-        return None;
-    }
-    let seconds = (when - now_ms) / 1000.0;
-    let (value, unit) = [(86_400.0, "day"), (3_600.0, "hour"), (60.0, "minute")]
-        .iter()
-        .find(|(size, _)| seconds.abs() >= *size)
-        .map(|(size, unit)| ((seconds / size).round(), *unit))
-        .unwrap_or((seconds.round(), "second"));
+pub fn relative(text: &str, locale: &str, now_millis: f64) -> Option<String> {
+    let (value, unit) = presentation::relative(text, now_millis as i64)?;
     let locales = Array::of1(&JsValue::from_str(locale));
     let formatter =
         js_sys::Intl::RelativeTimeFormat::new(&locales, &options(&[("numeric", "auto")]));
-    Some(String::from(formatter.format(value, unit)))
+    Some(String::from(formatter.format(value as f64, unit.as_str())))
 }
 
 /// A date-only or date-time expected delivery, as a date in the shopper's language.
 pub fn show_day(text: &str, locale: &str) -> Option<String> {
-    let (wall, _) = split_offset(text);
-    let date = Date::new(&JsValue::from_str(&format!(
-        "{}T12:00:00Z",
-        wall.get(..10).unwrap_or(wall)
-    )));
-    if date.get_time().is_nan() {
-        return None;
-    }
-    Some(String::from(date.to_locale_date_string(
+    let noon = presentation::calendar_day(text)?;
+    Some(String::from(date(noon).to_locale_date_string(
         locale,
         &options(&[
             ("weekday", "long"),
@@ -116,32 +83,4 @@ pub fn show_day(text: &str, locale: &str) -> Option<String> {
             ("timeZone", "UTC"),
         ]),
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_offset;
-
-    #[test]
-    fn offsets_split_from_wall_clock() {
-        let table = [
-            (
-                "2026-11-21T16:58:00+08:00",
-                ("2026-11-21T16:58:00", Some("+08:00")),
-            ),
-            (
-                "2016-02-01T09:06:00-05:00",
-                ("2016-02-01T09:06:00", Some("-05:00")),
-            ),
-            ("2021-03-20T14:29:27Z", ("2021-03-20T14:29:27", Some("Z"))),
-            (
-                "2021-03-20T14:29:27.123Z",
-                ("2021-03-20T14:29:27.123", Some("Z")),
-            ),
-            ("2018-07-31T14:33:00", ("2018-07-31T14:33:00", None)),
-        ];
-        for (input, expected) in table {
-            assert_eq!(split_offset(input), expected, "{input}");
-        }
-    }
 }

@@ -1,24 +1,24 @@
 //! The shopper's tracking widget: Leptos, client-side rendered, mounted by the `embed.js`
 //! custom element into its Shadow DOM. It validates numbers with `shared` before any request,
 //! fetches the TrackingView from the edge, and renders every state (loading, not found,
-//! invalid, network failure, rate limited, success) in the shopper's language.
+//! invalid, network failure, origin not allowed, rate limited, success) in the shopper's
+//! language. What to show is decided by `shared::presentation`; this crate maps the decisions
+//! to catalogue strings and DOM.
 
-mod decode;
+pub mod decode;
 mod i18n;
 mod intl;
 
 use leptos::prelude::*;
-use shared::aftership::Tag;
 use shared::ids::{IdError, LookupNumber};
-use shared::stage::{Alert, Stage};
+use shared::presentation::{self, EntryKind, Headline, StageMark};
 use shared::view::{Source, TimelineEntry, TrackingView};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 pub use i18n::{Catalog, Lang};
 
 const CSS: &str = include_str!("widget.css");
-/// Carrier scans shown before older ones fold away.
-const VISIBLE_CARRIER_EVENTS: usize = 5;
 
 /// What the widget is showing.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +29,7 @@ enum Phase {
     NotFound,
     RateLimited,
     NetworkError,
+    NotAllowed,
     Loaded(Box<TrackingView>),
 }
 
@@ -37,6 +38,22 @@ enum Failure {
     Invalid,
     RateLimited,
     Network,
+    /// The edge answered, but not to this page's origin (CORS): the merchant's
+    /// `allowed_origins` does not list it. Retrying cannot help.
+    NotAllowed,
+}
+
+impl Failure {
+    /// The `outcome` of the `waymark:lookup` event.
+    fn outcome(&self) -> &'static str {
+        match self {
+            Failure::NotFound => "not_found",
+            Failure::Invalid => "invalid",
+            Failure::RateLimited => "rate_limited",
+            Failure::Network => "network_error",
+            Failure::NotAllowed => "origin_not_allowed",
+        }
+    }
 }
 
 /// The handle the loader keeps per element; freeing it unmounts the widget.
@@ -84,8 +101,14 @@ fn message_for(error: &IdError, catalog: &Catalog) -> String {
     }
 }
 
-/// Fetches a TrackingView with gloo-net; the body is parsed by the browser's own JSON parser
-/// (`Response.json()`) and read by `decode`, so no JSON parser ships in the wasm.
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Fetches a TrackingView with the browser's `fetch`; the body is parsed by the browser's own
+/// JSON parser (`Response.json()`) and read by `decode`, so no JSON parser ships in the wasm.
 async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<TrackingView, Failure> {
     let url = format!(
         "{}/v1/track/{}/{}",
@@ -93,18 +116,35 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
         String::from(js_sys::encode_uri_component(merchant)),
         String::from(js_sys::encode_uri_component(number))
     );
-    let response = gloo_net::http::Request::get(&url)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(|_| Failure::Network)?;
+    let window = web_sys::window().ok_or(Failure::Network)?;
+    let response: web_sys::Response = match JsFuture::from(window.fetch_with_str(&url)).await {
+        Ok(response) => response.unchecked_into(),
+        Err(_) => {
+            // A CORS refusal and a network failure look alike to script. A `no-cors` request
+            // tells them apart: the edge answering at all (an opaque response) means it is
+            // reachable and refused this page's origin.
+            let init = web_sys::RequestInit::new();
+            init.set_mode(web_sys::RequestMode::NoCors);
+            let probe = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await;
+            let opaque = probe.is_ok_and(|r| {
+                r.unchecked_into::<web_sys::Response>().type_() == web_sys::ResponseType::Opaque
+            });
+            if opaque {
+                let origin = page_origin();
+                web_sys::console::error_1(&JsValue::from_str(&format!(
+                    "Waymark: the tracking service refused lookups from {origin} for merchant \"{merchant}\" \
+                     (CORS). Add {origin} to the merchant's allowed_origins, and check the merchant \
+                     attribute of <waymark-tracker>."
+                )));
+                return Err(Failure::NotAllowed);
+            }
+            return Err(Failure::Network);
+        }
+    };
     match response.status() {
         200 => {
-            let raw: web_sys::Response = response.into();
-            let body = raw.json().map_err(|_| Failure::Network)?;
-            let value = wasm_bindgen_futures::JsFuture::from(body)
-                .await
-                .map_err(|_| Failure::Network)?;
+            let body = response.json().map_err(|_| Failure::Network)?;
+            let value = JsFuture::from(body).await.map_err(|_| Failure::Network)?;
             decode::tracking_view(&value).ok_or(Failure::Network)
         }
         404 => Err(Failure::NotFound),
@@ -114,38 +154,10 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
     }
 }
 
-fn set_deep_link(number: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(href) = window.location().href() else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::new(&href) else {
-        return;
-    };
-    url.search_params().set("number", number);
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
-    }
-}
-
-fn deep_link_number() -> Option<String> {
-    let href = web_sys::window()?.location().href().ok()?;
-    web_sys::Url::new(&href)
-        .ok()?
-        .search_params()
-        .get("number")
-        .filter(|n| !n.trim().is_empty())
-}
-
-fn tag_index(tag: Tag) -> usize {
-    Tag::ALL.iter().position(|t| *t == tag).unwrap_or(0)
-}
-
 /// Tells the storefront what happened, as a `waymark:lookup` DOM event that leaves the shadow
 /// root (`composed`) and bubbles to the `<waymark-tracker>` element and the document, e.g. for
-/// analytics. `detail` is `{number, outcome, tag, stage}`; nothing personal is in it.
+/// analytics. `detail` is `{number, outcome, tag, stage}` with the JSON spellings of the view
+/// (`stage` is e.g. `"shipped"`); nothing personal is in it.
 fn announce(
     target: &web_sys::HtmlElement,
     number: &str,
@@ -153,14 +165,14 @@ fn announce(
     view: Option<&TrackingView>,
 ) {
     let detail = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &value);
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(value));
     };
-    set("number", JsValue::from_str(number));
-    set("outcome", JsValue::from_str(outcome));
+    set("number", number);
+    set("outcome", outcome);
     if let Some(view) = view {
-        set("tag", JsValue::from_str(view.status.tag.as_str()));
-        set("stage", JsValue::from(u32::from(view.progress.step)));
+        set("tag", view.status.tag.as_str());
+        set("stage", presentation::stage_name(view.progress.stage));
     }
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
@@ -180,7 +192,7 @@ fn Tracker(
     events: StoredValue<web_sys::HtmlElement, LocalStorage>,
 ) -> impl IntoView {
     let catalog = lang.catalog();
-    let initial = number.or_else(deep_link_number).unwrap_or_default();
+    let initial = number.unwrap_or_default();
     let (input, set_input) = signal(initial.clone());
     let (phase, set_phase) = signal(Phase::Idle);
     let merchant = StoredValue::new(merchant);
@@ -189,23 +201,22 @@ fn Tracker(
     let lookup = move |raw: String| {
         let raw = raw.trim().to_string();
         match raw.parse::<LookupNumber>() {
-            Err(error) => set_phase.set(Phase::Invalid(message_for(&error, catalog))),
+            Err(error) => {
+                set_phase.set(Phase::Invalid(message_for(&error, catalog)));
+                events.with_value(|target| announce(target, &raw, "invalid", None));
+            }
             Ok(parsed) => {
                 let number = match parsed {
                     LookupNumber::Itn(itn) => itn.to_string(),
                     LookupNumber::Carrier(tn) => tn.to_string(),
                 };
                 set_phase.set(Phase::Loading);
-                set_deep_link(&number);
                 leptos::task::spawn_local(async move {
                     let result =
                         fetch_view(&api_base.get_value(), &merchant.get_value(), &number).await;
                     let outcome = match &result {
                         Ok(_) => "found",
-                        Err(Failure::NotFound) => "not_found",
-                        Err(Failure::Invalid) => "invalid",
-                        Err(Failure::RateLimited) => "rate_limited",
-                        Err(Failure::Network) => "network_error",
+                        Err(failure) => failure.outcome(),
                     };
                     events.with_value(|target| {
                         announce(target, &number, outcome, result.as_ref().ok())
@@ -218,6 +229,7 @@ fn Tracker(
                         }
                         Err(Failure::RateLimited) => Phase::RateLimited,
                         Err(Failure::Network) => Phase::NetworkError,
+                        Err(Failure::NotAllowed) => Phase::NotAllowed,
                     });
                 });
             }
@@ -274,6 +286,9 @@ fn Tracker(
                 Phase::RateLimited => view! {
                     <p class="wm-error" role="alert">{catalog.rate_limited}</p>
                 }.into_any(),
+                Phase::NotAllowed => view! {
+                    <p class="wm-error" role="alert">{catalog.unavailable}</p>
+                }.into_any(),
                 Phase::NetworkError => view! {
                     <div class="wm-error" role="alert">
                         <p class="wm-error-title">{catalog.network_error}</p>
@@ -281,55 +296,40 @@ fn Tracker(
                             on:click:capture=move |_| lookup(input.get_untracked())>{catalog.retry}</button>
                     </div>
                 }.into_any(),
-                Phase::Loaded(view) => view! { <Result view=*view catalog=catalog/> }.into_any(),
+                Phase::Loaded(view) => view! { <ShipmentView view=*view catalog=catalog/> }.into_any(),
             }}
         </section>
     }
 }
 
+/// A found shipment: headline, alert, progress, latest update, numbers, timeline.
 #[component]
-fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
+fn ShipmentView(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
     let locale = catalog.lang_tag;
-    let headline = if view.status.awaiting_first_scan {
-        catalog.awaiting_first_scan.to_string()
-    } else if view.tracking_number.is_none() && view.status.tag == Tag::Pending {
-        catalog.preparing.to_string()
-    } else {
-        catalog.tags[tag_index(view.status.tag)].to_string()
+    let headline = match presentation::headline(&view) {
+        Headline::AwaitingFirstScan => catalog.awaiting_first_scan,
+        Headline::Preparing => catalog.preparing,
+        Headline::Tag(tag) => catalog.tags[presentation::tag_index(tag)],
     };
-    let alert = view.progress.alert.map(|alert| match alert {
-        Alert::AttemptFailed => catalog.alert_attempt_failed,
-        Alert::AvailableForPickup => catalog.alert_pickup,
-        Alert::Exception => catalog.alert_exception,
-        Alert::ReturnToSender => catalog.alert_return,
-        Alert::Expired => catalog.alert_expired,
-    });
-    let current = view.progress.stage;
-    let problem = view
+    let alert = view
         .progress
         .alert
-        .is_some_and(|a| !matches!(a, Alert::AvailableForPickup));
-    let stages = Stage::ALL
-        .iter()
-        .enumerate()
-        .map(|(index, stage)| {
-            let class = match stage.cmp(&current) {
-                std::cmp::Ordering::Less => "wm-stage wm-done",
-                std::cmp::Ordering::Equal if problem => "wm-stage wm-current wm-problem",
-                std::cmp::Ordering::Equal => "wm-stage wm-current",
-                std::cmp::Ordering::Greater => "wm-stage",
+        .map(|alert| catalog.alerts[presentation::alert_index(alert)]);
+    let stages = presentation::stage_marks(&view.progress)
+        .into_iter()
+        .zip(catalog.stages)
+        .map(|(mark, name)| {
+            let class = match mark {
+                StageMark::Done => "wm-stage wm-done",
+                StageMark::Problem => "wm-stage wm-current wm-problem",
+                StageMark::Current => "wm-stage wm-current",
+                StageMark::Ahead => "wm-stage",
             };
-            let aria_current = (*stage == current).then_some("step");
-            view! { <li class=class aria-current=aria_current><span class="wm-dot" aria-hidden="true"></span>{catalog.stages[index]}</li> }
+            let aria_current = matches!(mark, StageMark::Current | StageMark::Problem).then_some("step");
+            view! { <li class=class aria-current=aria_current><span class="wm-dot" aria-hidden="true"></span>{name}</li> }
         })
         .collect_view();
-    let latest = view
-        .timeline
-        .iter()
-        .rev()
-        .find(|e| e.done && e.source == Source::Carrier)
-        .or_else(|| view.timeline.iter().rev().find(|e| e.done))
-        .cloned();
+    let latest = presentation::latest_entry(&view).cloned();
     let now = js_sys::Date::now();
     let updated = intl::relative(&view.updated_at, locale, now).unwrap_or_default();
     let expected = view
@@ -337,35 +337,23 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
         .as_deref()
         .and_then(|d| intl::show_day(d, locale));
     // Long carrier histories fold their older scans behind one button, so the newest stay in
-    // view on a phone; the merchant's own steps always show.
-    let carrier_count = view
+    // view on a phone; the merchant's own steps always show. Every entry is rendered once;
+    // folding only hides the older scans with a class on the list.
+    let kinds = presentation::entry_kinds(&view);
+    let hidden = kinds
+        .iter()
+        .filter(|k| **k == EntryKind::EarlyCarrier)
+        .count();
+    let (expanded, set_expanded) = signal(false);
+    let (merchant_entries, carrier_entries): (Vec<_>, Vec<_>) = view
         .timeline
         .iter()
-        .filter(|e| e.source == Source::Carrier)
-        .count();
-    // Folding a single scan would save nothing: fold only when at least two would hide.
-    let hidden = if carrier_count > VISIBLE_CARRIER_EVENTS + 1 {
-        carrier_count - VISIBLE_CARRIER_EVENTS
-    } else {
-        0
-    };
-    let (expanded, set_expanded) = signal(false);
-    // Every entry is rendered once; folding only hides the older scans with a class on the
-    // list (far less code than re-rendering them reactively).
-    let mut seen_carrier = 0;
-    let mut merchant_entries = Vec::new();
-    let mut carrier_entries = Vec::new();
-    for entry in view.timeline.iter().cloned() {
-        if entry.source == Source::Carrier {
-            seen_carrier += 1;
-            carrier_entries.push((seen_carrier <= hidden, entry));
-        } else {
-            merchant_entries.push((false, entry));
-        }
-    }
-    let render = move |list: Vec<(bool, TimelineEntry)>| {
+        .cloned()
+        .zip(kinds)
+        .partition(|(entry, _)| entry.source == Source::Merchant);
+    let render = move |list: Vec<(TimelineEntry, EntryKind)>| {
         list.into_iter()
-            .map(|(early, entry)| view! { <Entry entry=entry early=early catalog=catalog/> })
+            .map(|(entry, kind)| view! { <Entry entry=entry kind=kind catalog=catalog/> })
             .collect_view()
     };
     let merchant_view = render(merchant_entries);
@@ -397,7 +385,7 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
         {view.stale.then(|| view! { <p class="wm-stale" role="note">{catalog.stale}</p> })}
         <ol class="wm-stages" aria-label=catalog.progress>{stages}</ol>
         {latest.map(|entry| {
-            let time = entry.time.as_deref().and_then(|t| intl::show(t, locale)).map(|t| t.primary);
+            let time = entry.time.as_deref().and_then(|t| intl::show(t, entry.source, locale)).map(|t| t.primary);
             view! {
                 <div class="wm-latest">
                     <p class="wm-latest-title">{catalog.latest}</p>
@@ -424,27 +412,20 @@ fn Result(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
 }
 
 #[component]
-fn Entry(entry: TimelineEntry, early: bool, catalog: &'static Catalog) -> impl IntoView {
+fn Entry(entry: TimelineEntry, kind: EntryKind, catalog: &'static Catalog) -> impl IntoView {
     let shown = entry
         .time
         .as_deref()
-        .and_then(|t| intl::show(t, catalog.lang_tag))
-        .map(|mut t| {
-            // Our own checkpoint times are instants; only carrier scans have a "local time".
-            if entry.source == Source::Merchant {
-                t.carrier_local = None;
-            }
-            t
-        });
-    let class = match (entry.source, entry.done) {
-        (_, false) => "wm-entry wm-pending",
-        (Source::Merchant, true) => "wm-entry wm-merchant",
-        (Source::Carrier, true) if early => "wm-entry wm-carrier wm-early",
-        (Source::Carrier, true) => "wm-entry wm-carrier",
+        .and_then(|t| intl::show(t, entry.source, catalog.lang_tag));
+    let class = match kind {
+        EntryKind::Pending => "wm-entry wm-pending",
+        EntryKind::Merchant => "wm-entry wm-merchant",
+        EntryKind::EarlyCarrier => "wm-entry wm-carrier wm-early",
+        EntryKind::Carrier => "wm-entry wm-carrier",
     };
     let tag = entry.tag.map(|t| t.as_str());
     view! {
-        <li class=class data-source=match entry.source { Source::Merchant => "merchant", Source::Carrier => "carrier" } data-tag=tag>
+        <li class=class data-source=presentation::source_name(entry.source) data-tag=tag>
             <span class="wm-marker" aria-hidden="true"></span>
             <p class="wm-entry-label" dir="auto">{entry.label.clone()}</p>
             {match shown {

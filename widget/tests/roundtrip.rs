@@ -1,0 +1,135 @@
+#![cfg(target_arch = "wasm32")]
+//! The widget reads exactly what the edge writes: a TrackingView serialised the edge's way
+//! (`serde_json::to_string`), parsed by the browser's `JSON.parse`, and decoded by the
+//! widget's own reader must equal the original, every field and every enum spelling included.
+
+use shared::aftership::{SubtagMeaning, Tag};
+use shared::presentation::{ALERTS, MEANINGS, SOURCES};
+use shared::stage::Stage;
+use shared::view::{
+    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn full_view(
+    stage: Stage,
+    tag: Tag,
+    meaning: Option<SubtagMeaning>,
+    alert: Option<shared::stage::Alert>,
+) -> TrackingView {
+    let entry = |source: Source, done: bool, time: Option<&str>, tag: Option<Tag>| TimelineEntry {
+        source,
+        label: "Departed from facility «Köln» 🚚".into(),
+        time: time.map(str::to_string),
+        location: Some("KÖLN, DE".into()),
+        tag,
+        done,
+    };
+    TrackingView {
+        merchant: MerchantSummary {
+            id: "acme".into(),
+            name: "Acme \"Outdoor\" & Co".into(),
+        },
+        itn: "WM-7KQ2-X9PD-4MZT-3C".into(),
+        tracking_number: Some("1Z999AA10123456784".into()),
+        carrier: Some(CarrierSummary {
+            slug: "ups".into(),
+            name: "UPS".into(),
+        }),
+        status: Status {
+            tag,
+            subtag: Some("Exception_010".into()),
+            label: "Exception".into(),
+            meaning,
+            awaiting_first_scan: true,
+        },
+        progress: Progress {
+            stage,
+            step: stage.step(),
+            steps: Stage::ALL.len() as u8,
+            alert,
+        },
+        expected_delivery: Some("2026-11-24".into()),
+        timeline: vec![
+            entry(Source::Merchant, true, Some("2026-11-20T09:00:00Z"), None),
+            entry(Source::Merchant, false, None, None),
+            entry(
+                Source::Carrier,
+                true,
+                Some("2026-11-21T16:58:00+08:00"),
+                Some(Tag::InTransit),
+            ),
+            entry(
+                Source::Carrier,
+                true,
+                Some("2018-07-31T14:33:00"),
+                Some(tag),
+            ),
+        ],
+        links: Links {
+            itn: "https://track.example.com/t/acme/WM-7KQ2-X9PD-4MZT-3C".into(),
+            tracking_number: Some("https://track.example.com/t/acme/1Z999AA10123456784".into()),
+            aftership: Some("https://track.aftership.com/1Z999AA10123456784".into()),
+        },
+        updated_at: "2026-11-22T10:00:00Z".into(),
+        stale: true,
+    }
+}
+
+fn round_trip(view: &TrackingView) -> Option<TrackingView> {
+    let json = serde_json::to_string(view).unwrap();
+    let parsed = js_sys::JSON::parse(&json).unwrap();
+    waymark_widget::decode::tracking_view(&parsed)
+}
+
+#[wasm_bindgen_test]
+fn every_field_survives_the_edges_serialisation() {
+    let view = full_view(
+        Stage::OutForDelivery,
+        Tag::Exception,
+        Some(SubtagMeaning::ReturningToSender),
+        Some(shared::stage::Alert::ReturnToSender),
+    );
+    assert_eq!(round_trip(&view).as_ref(), Some(&view));
+}
+
+#[wasm_bindgen_test]
+fn every_enum_spelling_survives() {
+    assert_eq!(SOURCES.len(), 2, "the timeline above has both sources");
+    for (i, stage) in Stage::ALL.into_iter().enumerate() {
+        let tag = Tag::ALL[i % Tag::ALL.len()];
+        let view = full_view(stage, tag, None, None);
+        assert_eq!(round_trip(&view).as_ref(), Some(&view), "{stage:?}");
+    }
+    for tag in Tag::ALL {
+        let view = full_view(Stage::Shipped, tag, None, None);
+        assert_eq!(round_trip(&view).as_ref(), Some(&view), "{tag:?}");
+    }
+    for alert in ALERTS {
+        let view = full_view(Stage::Shipped, Tag::Exception, None, Some(alert));
+        assert_eq!(round_trip(&view).as_ref(), Some(&view), "{alert:?}");
+    }
+    for meaning in MEANINGS {
+        let view = full_view(Stage::Delivered, Tag::Delivered, Some(meaning), None);
+        assert_eq!(round_trip(&view).as_ref(), Some(&view), "{meaning:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn optional_fields_absent_stay_absent() {
+    let mut view = full_view(Stage::Ordered, Tag::Pending, None, None);
+    view.tracking_number = None;
+    view.carrier = None;
+    view.status.subtag = None;
+    view.expected_delivery = None;
+    view.links.tracking_number = None;
+    view.links.aftership = None;
+    view.stale = false;
+    view.status.awaiting_first_scan = false;
+    view.timeline.clear();
+    assert_eq!(round_trip(&view).as_ref(), Some(&view));
+    let not_a_view = js_sys::JSON::parse(r#"{"error":{"code":"not_found"}}"#).unwrap();
+    assert_eq!(waymark_widget::decode::tracking_view(&not_a_view), None);
+}
