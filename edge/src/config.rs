@@ -15,6 +15,10 @@ pub struct Config {
     /// The edge's public origin (`PUBLIC_BASE_URL`) for absolute links in answers and pages.
     /// Never taken from a request: without it, links are relative to the edge.
     pub public_base_url: Option<String>,
+    /// The key of the keyed hashes that stand in for orders' postal codes and e-mails
+    /// (`ORDER_VERIFIER_KEY`, a secret). Without it, verifiers are refused and order lookups
+    /// find nothing.
+    pub order_verifier_key: Option<String>,
     /// How long cached carrier data is served without asking AfterShip.
     pub carrier_fresh_seconds: i64,
 }
@@ -41,6 +45,7 @@ impl Config {
             aftership_key: read(env, "AFTERSHIP_API_KEY"),
             webhook_secret: read(env, "AFTERSHIP_WEBHOOK_SECRET"),
             admin_token: read(env, "ADMIN_TOKEN"),
+            order_verifier_key: read(env, "ORDER_VERIFIER_KEY"),
             // Only a well-formed origin is used for absolute links; anything else is ignored
             // and links stay relative to the edge.
             public_base_url: read(env, "PUBLIC_BASE_URL")

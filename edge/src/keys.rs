@@ -25,6 +25,10 @@ pub fn tn_owner(tn: &TrackingNumber, merchant: &MerchantId, itn: Itn) -> String 
 pub fn tn_owner_prefix(tn: &TrackingNumber) -> String {
     format!("tn-any:{}:", tn.key())
 }
+/// An order's shipments and verifier hashes (the order key is case-folded, spaces removed).
+pub fn order(merchant: &MerchantId, order_key: &str) -> String {
+    format!("order:{merchant}:{order_key}")
+}
 pub fn idempotency(merchant: &MerchantId, key_digest: &str) -> String {
     format!("idem:{merchant}:{key_digest}")
 }

@@ -71,6 +71,9 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "merchants", id, "shipments", itn, "events"], Method::Post) => {
             routes::shipments::add_event(req, &env, id, itn).await
         }
+        (["v1", "track", merchant, "orders"], Method::Post) => {
+            routes::track::order_lookup(req, &env, merchant).await
+        }
         (["v1", "track", merchant, number], Method::Get) => {
             routes::track::lookup(req, &env, &ctx, merchant, number).await
         }

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::log::unreadable_once;
+use crate::record::protocol::OrderIndex;
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::MerchantConfig;
 use shared::cache::CarrierCache;
@@ -290,6 +291,25 @@ impl Store {
             }
         }
         Ok(owners)
+    }
+
+    // ----- orders -----
+
+    pub async fn order(
+        &self,
+        merchant: &MerchantId,
+        order_ref: &str,
+    ) -> EdgeResult<Option<OrderIndex>> {
+        self.get(&keys::order(merchant, &shared::order::order_key(order_ref)))
+            .await
+    }
+
+    pub async fn put_order(&self, merchant: &MerchantId, order: &OrderIndex) -> EdgeResult<()> {
+        self.put(
+            &keys::order(merchant, &shared::order::order_key(&order.order_ref)),
+            order,
+        )
+        .await
     }
 
     // ----- carrier cache -----

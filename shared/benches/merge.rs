@@ -32,6 +32,7 @@ fn large(n: usize) -> Vec<u8> {
 
 fn shipment() -> Shipment {
     let created = ShipmentEvent::Created {
+        channel: None,
         at: Timestamp(1_700_000_000_000),
         order_ref: "#1".into(),
         fulfillment_ref: None,

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{IdError, MerchantId, Slug, TrackingNumber};
+use crate::order::{Channel, Verifier, VerifierError};
 use crate::shipment::{CheckpointDef, ReachedBy};
 use crate::time::{TimeError, Timestamp};
 
@@ -52,6 +53,8 @@ pub enum InputError {
         "aftership_page must be an https URL without a query, like https://acme.aftership.com"
     )]
     AftershipPage,
+    #[error("{0}")]
+    Verifier(#[from] VerifierError),
 }
 
 fn bounded_text(
@@ -286,16 +289,87 @@ pub struct CreateShipmentRequest {
     pub order_ref: String,
     #[serde(default)]
     pub fulfillment_ref: Option<String>,
+    /// The sales channel or store (default `manual`).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// The order's postal code and/or e-mail, with which shoppers look the order up. Kept only
+    /// as keyed hashes.
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A validated new shipment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewShipment {
+    pub order_ref: String,
+    pub fulfillment_ref: Option<String>,
+    pub channel: Option<Channel>,
+    pub verifiers: Vec<Verifier>,
 }
 
 impl CreateShipmentRequest {
-    pub fn validate(self) -> Result<(String, Option<String>), InputError> {
+    pub fn validate(self) -> Result<NewShipment, InputError> {
         let order_ref = bounded_text("order_ref", &self.order_ref, 1, MAX_REF_CHARS)?;
         let fulfillment_ref = self
             .fulfillment_ref
             .map(|f| bounded_text("fulfillment_ref", &f, 1, MAX_REF_CHARS))
             .transpose()?;
-        Ok((order_ref, fulfillment_ref))
+        let channel = self
+            .channel
+            .map(|c| {
+                c.parse().map_err(|source| InputError::Id {
+                    field: "channel",
+                    source,
+                })
+            })
+            .transpose()?;
+        let mut verifiers = Vec::new();
+        if let Some(code) = self.postal_code {
+            verifiers.push(Verifier::postal_code(&code).map_err(InputError::Verifier)?);
+        }
+        if let Some(email) = self.email {
+            verifiers.push(Verifier::email(&email).map_err(InputError::Verifier)?);
+        }
+        Ok(NewShipment {
+            order_ref,
+            fulfillment_ref,
+            channel,
+            verifiers,
+        })
+    }
+}
+
+/// A shopper's order lookup: the order reference and one verifier.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLookupRequest {
+    pub order_ref: String,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderLookupError {
+    #[error("give the order reference and either postal_code or email")]
+    Incomplete,
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+impl OrderLookupRequest {
+    pub fn validate(self) -> Result<(String, Verifier), OrderLookupError> {
+        let order_ref = bounded_text("order_ref", &self.order_ref, 1, MAX_REF_CHARS)?;
+        let verifier = match (self.postal_code, self.email) {
+            (Some(code), None) => Verifier::postal_code(&code),
+            (None, Some(email)) => Verifier::email(&email),
+            _ => return Err(OrderLookupError::Incomplete),
+        }
+        .map_err(InputError::Verifier)?;
+        Ok((order_ref, verifier))
     }
 }
 

@@ -8,11 +8,16 @@
 pub mod aftership;
 pub mod api;
 pub mod cache;
+pub mod calendar;
+pub mod csv;
+pub mod find;
 pub mod ids;
 pub mod merge;
+pub mod order;
 pub mod page;
 pub mod presentation;
 pub mod redact;
+pub mod settings;
 pub mod shipment;
 pub mod stage;
 pub mod sync;

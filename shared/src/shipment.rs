@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{Itn, MerchantId, Slug, TrackingNumber};
+use crate::order::Channel;
 use crate::sync::DeferReason;
 use crate::time::Timestamp;
 
@@ -61,6 +62,9 @@ pub enum ShipmentEvent {
         order_ref: String,
         fulfillment_ref: Option<String>,
         checkpoints: Vec<CheckpointDef>,
+        /// The sales channel or store; absent in histories from before channels (`manual`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<Channel>,
     },
     CheckpointReached {
         index: usize,
@@ -128,6 +132,7 @@ pub struct Shipment {
     pub created_at: Timestamp,
     pub order_ref: String,
     pub fulfillment_ref: Option<String>,
+    pub channel: Channel,
     pub checkpoints: Vec<CheckpointDef>,
     /// When each checkpoint was explicitly marked reached (the earliest mark wins).
     pub reached: Vec<Option<Timestamp>>,
@@ -232,6 +237,7 @@ impl Shipment {
             order_ref,
             fulfillment_ref,
             checkpoints,
+            channel,
         } = first
         else {
             return Err(ShipmentError::CorruptHistory);
@@ -242,6 +248,7 @@ impl Shipment {
             created_at: *at,
             order_ref: order_ref.clone(),
             fulfillment_ref: fulfillment_ref.clone(),
+            channel: channel.clone().unwrap_or_else(Channel::manual),
             reached: vec![None; checkpoints.len()],
             checkpoints: checkpoints.clone(),
             tracking: None,
@@ -395,6 +402,7 @@ mod tests {
             at: Timestamp(1_000),
             order_ref: "#1001".into(),
             fulfillment_ref: None,
+            channel: None,
             checkpoints: (0..n)
                 .map(|i| CheckpointDef {
                     label: format!("Step {i}"),
@@ -498,6 +506,7 @@ mod tests {
             order_ref: "#1001".into(),
             fulfillment_ref: None,
             checkpoints: vec![],
+            channel: None,
         };
         let mut record = ShipmentRecord::new(merchant, itn, created);
         record.events.push(ShipmentEvent::CheckpointReached {

@@ -40,6 +40,7 @@ pub fn defaults() -> Vec<CheckpointDef> {
 
 pub fn shipment_with(events: Vec<ShipmentEvent>) -> Shipment {
     let mut all = vec![ShipmentEvent::Created {
+        channel: None,
         at: ts("2026-11-20T09:00:00Z"),
         order_ref: "#1001".into(),
         fulfillment_ref: None,

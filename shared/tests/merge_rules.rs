@@ -116,6 +116,7 @@ fn a_tn_or_info_received_reaches_label_checkpoints_but_not_later_ones() {
         },
     ];
     let created = ShipmentEvent::Created {
+        channel: None,
         at: ts("2026-11-20T09:00:00Z"),
         order_ref: "#1".into(),
         fulfillment_ref: None,
@@ -492,22 +493,38 @@ fn label_steps_are_dated_by_the_earliest_evidence_of_the_label() {
         // (carrier scans, the label step's time)
         (vec![], Some("2026-11-21T08:00:00Z")),
         (
-            vec![cp("2026-11-21T10:00:00+01:00", "Label", Some(Tag::InfoReceived))],
+            vec![cp(
+                "2026-11-21T10:00:00+01:00",
+                "Label",
+                Some(Tag::InfoReceived),
+            )],
             Some("2026-11-21T08:00:00Z"),
         ),
         (
-            vec![cp("2026-11-20T22:00:00-05:00", "Label", Some(Tag::InfoReceived))],
+            vec![cp(
+                "2026-11-20T22:00:00-05:00",
+                "Label",
+                Some(Tag::InfoReceived),
+            )],
             Some("2026-11-20T22:00:00-05:00"),
         ),
         (
-            vec![cp("2026-11-21T02:00:00Z", "Picked up", Some(Tag::InTransit))],
+            vec![cp(
+                "2026-11-21T02:00:00Z",
+                "Picked up",
+                Some(Tag::InTransit),
+            )],
             Some("2026-11-21T02:00:00Z"),
         ),
     ];
     for (scans, expected) in table {
         let t = tracking(None, scans.clone());
         let v = view(&s, Some(&t));
-        let label = v.timeline.iter().find(|e| e.label == "Shipping label created").unwrap();
+        let label = v
+            .timeline
+            .iter()
+            .find(|e| e.label == "Shipping label created")
+            .unwrap();
         assert_eq!(label.time.as_deref(), expected, "{scans:?}");
         assert!(label.done);
     }

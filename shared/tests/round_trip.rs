@@ -29,7 +29,13 @@ fn text() -> impl Strategy<Value = String> {
 fn time_text() -> impl Strategy<Value = String> {
     (
         // Years near the edges of what can be printed and of the accepted range, and anywhere.
-        prop_oneof![0u32..3, 1998u32..2002, 2098u32..2102, 9998u32..10_000, 0u32..10_000],
+        prop_oneof![
+            0u32..3,
+            1998u32..2002,
+            2098u32..2102,
+            9998u32..10_000,
+            0u32..10_000
+        ],
         1u32..=12,
         1u32..=31,
         0u32..24,
@@ -103,14 +109,15 @@ proptest! {
             return Ok(());
         };
         let shipment = format!(r#"{{"order_ref":{}}}"#, json_string(&order_ref));
-        let Ok((order_ref, fulfillment_ref)) = parse_body::<CreateShipmentRequest>(shipment.as_bytes()).and_then(CreateShipmentRequest::validate) else {
+        let Ok(new) = parse_body::<CreateShipmentRequest>(shipment.as_bytes()).and_then(CreateShipmentRequest::validate) else {
             return Ok(());
         };
+        let (order_ref, fulfillment_ref, channel) = (new.order_ref, new.fulfillment_ref, new.channel);
         let itn = Itn::from_random(seed);
         let mut record = ShipmentRecord::new(
             "acme".parse().unwrap(),
             itn,
-            ShipmentEvent::Created { at: now(), order_ref, fulfillment_ref, checkpoints },
+            ShipmentEvent::Created { at: now(), order_ref, fulfillment_ref, checkpoints, channel },
         );
         let attach = format!(r#"{{"tracking_number":{}}}"#, json_string(&tn));
         if let Ok((tracking_number, slug)) = parse_body::<AttachTrackingRequest>(attach.as_bytes()).and_then(AttachTrackingRequest::validate) {

@@ -58,6 +58,7 @@ export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPor
     `ADMIN_TOKEN=${process.env.ADMIN_TOKEN ?? ADMIN_TOKEN}`,
     `AFTERSHIP_WEBHOOK_SECRET=${process.env.AFTERSHIP_WEBHOOK_SECRET ?? WEBHOOK_SECRET}`,
     `AFTERSHIP_API_KEY=${realAfterShip ? process.env.AFTERSHIP_API_KEY : STANDIN_KEY}`,
+    `ORDER_VERIFIER_KEY=${process.env.ORDER_VERIFIER_KEY ?? "test-order-verifier-key"}`,
     "",
   ].join("\n"));
   const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");

@@ -10,7 +10,7 @@ use shared::shipment::ShipmentRecord;
 use shared::{Itn, Timestamp};
 use worker::{SqlStorage, SqlStorageValue};
 
-use super::protocol::Snapshot;
+use super::protocol::{OrderIndex, Snapshot};
 use crate::error::{EdgeError, EdgeResult};
 
 /// Each entry upgrades the schema by one version; entries are never edited once released.
@@ -52,6 +52,11 @@ const MIGRATIONS: &[&[&str]] = &[
             created_at INTEGER NOT NULL
         )",
         "CREATE TABLE IF NOT EXISTS webhook_events (digest TEXT PRIMARY KEY, at INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS orders (
+            order_key TEXT PRIMARY KEY,
+            order_ref TEXT NOT NULL,
+            verifiers TEXT NOT NULL
+        )",
         // Shipments whose last KV mirror failed; the alarm retries them.
         "CREATE TABLE IF NOT EXISTS dirty (itn TEXT PRIMARY KEY)",
     ],
@@ -303,6 +308,59 @@ impl Db {
             .collect())
     }
 
+    // ----- orders -----
+
+    /// Adds verifier hashes to an order (created with its first shipment).
+    pub fn remember_order(&self, order_ref: &str, verifiers: &[String]) -> EdgeResult<()> {
+        let key = order_key(order_ref);
+        let mut known = self.order_verifiers(&key)?;
+        for verifier in verifiers {
+            if !known.contains(verifier) {
+                known.push(verifier.clone());
+            }
+        }
+        self.exec(
+            "INSERT INTO orders (order_key, order_ref, verifiers) VALUES (?, ?, ?)
+             ON CONFLICT (order_key) DO UPDATE SET verifiers = excluded.verifiers",
+            vec![
+                key.into(),
+                order_ref.into(),
+                serde_json::to_string(&known)?.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn order_verifiers(&self, key: &str) -> EdgeResult<Vec<String>> {
+        Ok(self
+            .rows::<Value>(
+                "SELECT verifiers AS value FROM orders WHERE order_key = ?",
+                vec![key.into()],
+            )?
+            .into_iter()
+            .next()
+            .and_then(|v| serde_json::from_str(&v.value).ok())
+            .unwrap_or_default())
+    }
+
+    /// What the read path keeps of an order: its shipments (oldest first) and verifiers.
+    pub fn order_index(&self, order_ref: &str) -> EdgeResult<OrderIndex> {
+        let key = order_key(order_ref);
+        let itns = self
+            .rows::<ItnRow>(
+                "SELECT itn FROM shipments WHERE order_key = ? ORDER BY seq",
+                vec![key.clone().into()],
+            )?
+            .into_iter()
+            .filter_map(|row| row.itn.parse().ok())
+            .collect();
+        Ok(OrderIndex {
+            order_ref: order_ref.to_string(),
+            itns,
+            verifiers: self.order_verifiers(&key)?,
+        })
+    }
+
     // ----- tracking numbers -----
 
     pub fn tn_holder(&self, tn_key: &str) -> EdgeResult<Option<Itn>> {
@@ -372,11 +430,4 @@ impl Db {
     }
 }
 
-/// The search form of an order reference: case-folded, spaces removed.
-pub fn order_key(order_ref: &str) -> String {
-    order_ref
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+pub use shared::order::order_key;

@@ -129,7 +129,7 @@ fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
         .map(|e| e.label.clone());
     Ok(Derived {
         order_ref: shipment.order_ref.clone(),
-        channel: "manual".to_string(),
+        channel: shipment.channel.to_string(),
         carrier: view.carrier.map(|c| c.slug),
         stage: view.progress.step,
         alert: view
@@ -141,6 +141,14 @@ fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
         latest,
         active: shipment.tracking.is_some() && !snapshot.carrier.is_finished(),
     })
+}
+
+/// A validated shipment to create, as the record receives it.
+struct NewShipment {
+    order_ref: String,
+    fulfillment_ref: Option<String>,
+    channel: Option<shared::order::Channel>,
+    verifiers: Vec<String>,
 }
 
 /// Changes to the TN index that the KV mirror must carry out.
@@ -174,10 +182,17 @@ impl MerchantRecord {
             Command::CreateShipment {
                 order_ref,
                 fulfillment_ref,
+                channel,
+                verifiers,
                 idempotency,
             } => {
-                self.create_shipment(merchant, order_ref, fulfillment_ref, idempotency)
-                    .await
+                let new = NewShipment {
+                    order_ref,
+                    fulfillment_ref,
+                    channel,
+                    verifiers,
+                };
+                self.create_shipment(merchant, new, idempotency).await
             }
             Command::GetShipment { itn } => reply(&self.load(merchant, itn).await?),
             Command::AddEvent {
@@ -304,8 +319,7 @@ impl MerchantRecord {
     async fn create_shipment(
         &self,
         merchant: &MerchantId,
-        order_ref: String,
-        fulfillment_ref: Option<String>,
+        new: NewShipment,
         idempotency: Option<String>,
     ) -> EdgeResult<String> {
         let config = self.config(merchant).await?;
@@ -351,9 +365,10 @@ impl MerchantRecord {
                 itn,
                 ShipmentEvent::Created {
                     at: now,
-                    order_ref,
-                    fulfillment_ref,
+                    order_ref: new.order_ref.clone(),
+                    fulfillment_ref: new.fulfillment_ref,
                     checkpoints: config.checkpoints.clone(),
+                    channel: new.channel,
                 },
             ),
             carrier: CarrierCache::default(),
@@ -364,7 +379,13 @@ impl MerchantRecord {
         if let Some(digest) = &idempotency {
             db.remember_idempotent(digest, itn, now)?;
         }
+        db.remember_order(&new.order_ref, &new.verifiers)?;
+        let order = db.order_index(&new.order_ref)?;
         let snapshot = self.mirror(merchant, itn, TnChanges::default()).await?;
+        if let Err(error) = Store::open(&self.env)?.put_order(merchant, &order).await {
+            // The order's shoppers find it once a later write or the alarm mirrors it.
+            background_failure("merchant record: mirroring an order", &error);
+        }
         reply(&Created {
             snapshot,
             new: true,

@@ -6,6 +6,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use shared::aftership::CarrierTracking;
 use shared::api::MerchantConfig;
 use shared::cache::CarrierCache;
+use shared::order::Channel;
 use shared::shipment::{CheckpointDef, ShipmentRecord};
 use shared::{Itn, MerchantId, Slug, Timestamp, TrackingNumber};
 use worker::{Env, Method, Request, RequestInit};
@@ -33,6 +34,9 @@ pub enum Command {
     CreateShipment {
         order_ref: String,
         fulfillment_ref: Option<String>,
+        channel: Option<Channel>,
+        /// Keyed hashes of the order's verifiers (postal code, e-mail); never the values.
+        verifiers: Vec<String>,
         /// SHA-256 of the `Idempotency-Key`, when one was sent.
         idempotency: Option<String>,
     },
@@ -73,6 +77,15 @@ pub enum Command {
 pub struct Snapshot {
     pub record: ShipmentRecord,
     pub carrier: CarrierCache,
+}
+
+/// What the read path keeps of an order (KV `order:{merchant}:{order_key}`): its shipments
+/// and the keyed hashes of its verifiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderIndex {
+    pub order_ref: String,
+    pub itns: Vec<Itn>,
+    pub verifiers: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -38,13 +38,25 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
         )));
     }
     let body = json_body(&mut req).await?;
-    let (order_ref, fulfillment_ref) = parse_body::<CreateShipmentRequest>(&body)?.validate()?;
+    let new = parse_body::<CreateShipmentRequest>(&body)?.validate()?;
+    // Verifiers are kept only as keyed hashes; without the key they cannot be kept at all.
+    let key = Config::from_env(env).order_verifier_key.unwrap_or_default();
+    let verifiers = new
+        .verifiers
+        .iter()
+        .map(|v| {
+            v.keyed_hash(key.as_bytes())
+                .ok_or_else(|| EdgeError::Internal("ORDER_VERIFIER_KEY is not set".into()))
+        })
+        .collect::<EdgeResult<Vec<_>>>()?;
     let created: Created = call(
         env,
         &merchant.id,
         &Command::CreateShipment {
-            order_ref,
-            fulfillment_ref,
+            order_ref: new.order_ref,
+            fulfillment_ref: new.fulfillment_ref,
+            channel: new.channel,
+            verifiers,
             idempotency: idempotency.map(|k| sha256_hex(k.as_bytes())),
         },
     )
@@ -59,6 +71,7 @@ fn created_body(shipment: &Shipment) -> serde_json::Value {
         "created_at": shipment.created_at,
         "order_ref": shipment.order_ref,
         "fulfillment_ref": shipment.fulfillment_ref,
+        "channel": shipment.channel,
         "checkpoints": shipment.checkpoints,
     })
 }

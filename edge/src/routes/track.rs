@@ -2,7 +2,7 @@
 //! Every answer, success or error, leaves through [`respond`], so each carries the same CORS
 //! and caching headers (a widget on the storefront can read a 429 as well as a 200).
 
-use shared::api::{normalise_origin, MerchantConfig};
+use shared::api::{normalise_origin, parse_body, MerchantConfig, OrderLookupRequest};
 use shared::cache::CarrierCache;
 use shared::ids::LookupNumber;
 use shared::merge::{carrier_side, merge, MergeFacts, MergeInput};
@@ -12,9 +12,10 @@ use shared::view::TrackingView;
 use shared::{MerchantId, Timestamp};
 use worker::{Context, Env, Headers, Request, Response, ResponseBuilder};
 
+use crate::auth::constant_time_eq;
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
-use crate::http::header;
+use crate::http::{header, json_body};
 use crate::log::background_failure;
 use crate::record::protocol::{call, Command, Snapshot};
 use crate::store::{memoise_view, memoised_view, Store};
@@ -64,7 +65,7 @@ pub async fn preflight(req: Request, env: &Env, merchant: &str) -> EdgeResult<Re
     };
     let headers = Headers::new();
     cors_headers(&headers, Some(&config), origin.as_deref())?;
-    headers.set("access-control-allow-methods", "GET, OPTIONS")?;
+    headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
     headers.set("access-control-allow-headers", "accept, content-type")?;
     headers.set("access-control-max-age", "600")?;
     Ok(ResponseBuilder::new()
@@ -133,6 +134,76 @@ pub async fn lookup(
     };
     let answer = answer(&req, env, ctx, &config, number, now).await;
     respond(answer, Some(&config), origin.as_deref())
+}
+
+/// A shopper's order lookup: the order reference and its postal code or e-mail. A wrong
+/// verifier and an unknown order get the same 404 after the same work (one keyed hash and
+/// a constant-time comparison against the order's hashes, or against a stand-in when there
+/// is no such order), and every attempt counts against the rate limit. The read path only:
+/// an order created moments ago is found once KV has it (within about a minute).
+pub async fn order_lookup(mut req: Request, env: &Env, merchant: &str) -> EdgeResult<Response> {
+    let origin = header(&req, "origin");
+    let now = now();
+    let config = match known_merchant(env, merchant, now).await {
+        Ok(config) => config,
+        Err(error) => return respond(Err(error), None, origin.as_deref()),
+    };
+    let answer = async {
+        if rate_limited(&req, env).await {
+            return Err(EdgeError::RateLimited);
+        }
+        let body = json_body(&mut req).await?;
+        let (order_ref, verifier) = parse_body::<OrderLookupRequest>(&body)?
+            .validate()
+            .map_err(|e| EdgeError::Invalid(e.to_string()))?;
+        let settings = Config::from_env(env);
+        let store = Store::open(env)?;
+        let order = store.order(&config.id, &order_ref).await?;
+        let presented = verifier.keyed_hash(
+            settings
+                .order_verifier_key
+                .as_deref()
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        let stand_in = [String::from("0").repeat(64)];
+        let hashes = order.as_ref().map_or(&stand_in[..], |o| &o.verifiers[..]);
+        let presented = presented.unwrap_or_default();
+        let matches = hashes.iter().fold(false, |found, stored| {
+            constant_time_eq(stored.as_bytes(), presented.as_bytes()) | found
+        });
+        let order =
+            order
+                .filter(|_| matches && !presented.is_empty())
+                .ok_or(EdgeError::NotFound(
+                    "no order with this reference and verifier",
+                ))?;
+        let mut shipments = Vec::with_capacity(order.itns.len());
+        for itn in &order.itns {
+            let Some(record) = store.shipment(&config.id, *itn).await? else {
+                continue;
+            };
+            let carrier = store.carrier(&config.id, *itn).await?;
+            shipments.push(tracking_view(
+                &config,
+                &record.state()?,
+                &carrier,
+                &settings,
+            ));
+        }
+        let stale = shipments.iter().any(|v| v.stale);
+        let body = serde_json::json!({"order_ref": order.order_ref, "shipments": shipments});
+        Ok((body.to_string(), stale))
+    }
+    .await;
+    // An order answer names the order: browsers may keep it, shared caches may not.
+    let response = respond(answer, Some(&config), origin.as_deref())?;
+    if response.status_code() == 200 {
+        response
+            .headers()
+            .set("cache-control", "private, no-store")?;
+    }
+    Ok(response)
 }
 
 /// The lookup's answer as `(json, stale)`, before headers.

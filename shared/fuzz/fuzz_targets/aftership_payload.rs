@@ -15,6 +15,7 @@ fuzz_target!(|input: &[u8]| {
     };
     let Ok(tracking) = CarrierTracking::from_response(status, body) else { return };
     let created = ShipmentEvent::Created {
+        channel: None,
         at: Timestamp(0),
         order_ref: "#1".into(),
         fulfillment_ref: None,
