@@ -62,6 +62,12 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "merchants", id, "shipments"], Method::Post) => {
             routes::shipments::create(req, &env, id).await
         }
+        (["v1", "merchants", id, "shipments"], Method::Get) => {
+            routes::shipments::find(req, &env, id).await
+        }
+        (["v1", "merchants", id, "shipments.csv"], Method::Get) => {
+            routes::shipments::export(req, &env, id).await
+        }
         (["v1", "merchants", id, "shipments", itn], Method::Get) => {
             routes::shipments::get(req, &env, id, itn).await
         }
@@ -99,7 +105,7 @@ fn api_method_or_route(parts: &[&str]) -> EdgeError {
         ["v1", "admin", "merchants"]
             | ["v1", "admin", "merchants", _, "keys"]
             | ["v1", "merchants", _, "checkpoints"]
-            | ["v1", "merchants", _, "shipments"]
+            | ["v1", "merchants", _, "shipments" | "shipments.csv"]
             | ["v1", "merchants", _, "shipments", _]
             | ["v1", "merchants", _, "shipments", _, "tracking" | "events"]
             | ["v1", "track", _, _]

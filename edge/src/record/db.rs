@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use shared::api::MerchantConfig;
 use shared::cache::CarrierCache;
+use shared::find::{ShipmentQuery, ShipmentRow, SqlParam, SqlQuery, StoredRow};
 use shared::shipment::ShipmentRecord;
 use shared::{Itn, Timestamp};
 use worker::{SqlStorage, SqlStorageValue};
@@ -306,6 +307,23 @@ impl Db {
             .into_iter()
             .filter_map(|row| row.itn.parse().ok())
             .collect())
+    }
+
+    // ----- Find Orders -----
+
+    pub fn find(&self, query: &ShipmentQuery) -> EdgeResult<Vec<ShipmentRow>> {
+        let SqlQuery { sql, params } = query.to_sql();
+        let params = params
+            .into_iter()
+            .map(|p| match p {
+                SqlParam::Int(i) => SqlStorageValue::Integer(i),
+                SqlParam::Text(t) => SqlStorageValue::String(t),
+            })
+            .collect();
+        self.rows::<StoredRow>(&sql, params)?
+            .into_iter()
+            .map(|row| ShipmentRow::try_from(row).map_err(|_| unreadable("Find Orders row")))
+            .collect()
     }
 
     // ----- orders -----

@@ -30,7 +30,7 @@ use shared::{Itn, MerchantId, Slug, TrackingNumber};
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use self::db::{Db, Derived};
-use self::protocol::{Applied, Attached, Command, Created, Snapshot, WireError};
+use self::protocol::{Applied, Attached, Command, Created, CsvPage, Snapshot, WireError};
 use crate::aftership::AfterShip;
 use crate::auth::random_bytes;
 use crate::config::Config;
@@ -38,6 +38,8 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::log::background_failure;
 use crate::store::Store;
 use crate::sync::now;
+use shared::csv::csv_row;
+use shared::find::{page, ShipmentQuery};
 
 /// AfterShip calls one scheduled run may make for one merchant: each merchant has its own
 /// budget, so no merchant's failures can starve another's refresh.
@@ -232,6 +234,28 @@ impl MerchantRecord {
                 event,
             } => self.apply_pushed(merchant, itn, *tracking, event).await,
             Command::RunSchedule => reply(&self.run_schedule(merchant).await?),
+            Command::FindShipments { query, csv } => {
+                let query: ShipmentQuery = query
+                    .parse()
+                    .map_err(|e: shared::find::QueryError| EdgeError::Invalid(e.to_string()))?;
+                // Shipments only in an earlier version's KV layout are found once carried over
+                // (by their first touch); see ARCHITECTURE.md.
+                let rows = self.db()?.find(&query)?;
+                let page = page(rows, &query);
+                if csv {
+                    let lines: String = page
+                        .shipments
+                        .iter()
+                        .map(|row| csv_row(query.columns(), row))
+                        .collect();
+                    reply(&CsvPage {
+                        lines,
+                        next_cursor: page.next_cursor.map(|c| c.to_string()),
+                    })
+                } else {
+                    reply(&page)
+                }
+            }
         }
     }
 

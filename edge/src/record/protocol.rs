@@ -70,6 +70,12 @@ pub enum Command {
     },
     /// The scheduled refresh of this merchant's active shipments.
     RunSchedule,
+    /// One page of Find Orders (the query string as the merchant sent it, already validated
+    /// by the Worker). `csv` asks for the page's rows as CSV lines instead of JSON rows.
+    FindShipments {
+        query: String,
+        csv: bool,
+    },
 }
 
 /// A shipment as the record holds it: its history and its carrier side.
@@ -86,6 +92,13 @@ pub struct OrderIndex {
     pub order_ref: String,
     pub itns: Vec<Itn>,
     pub verifiers: Vec<String>,
+}
+
+/// A page of Find Orders as CSV lines (no header), and where the next page starts.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CsvPage {
+    pub lines: String,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

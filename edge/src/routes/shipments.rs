@@ -2,11 +2,14 @@
 //! events. Each write is one command to the merchant's record (a Durable Object), which
 //! serialises the merchant's writes; this module parses, authorises and shapes the answers.
 
+use futures::StreamExt;
 use serde_json::json;
 use shared::api::{
     parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateShipmentRequest,
     MerchantConfig,
 };
+use shared::csv::{csv_header, BOM};
+use shared::find::{export_page_query, ShipmentQuery, MAX_LIMIT};
 use shared::shipment::{Registration, Shipment};
 use shared::Itn;
 use worker::{Env, Request, Response};
@@ -15,7 +18,8 @@ use crate::auth::sha256_hex;
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{header, json, json_body};
-use crate::record::protocol::{call, Attached, Command, Created, Snapshot};
+use crate::log::background_failure;
+use crate::record::protocol::{call, Attached, Command, Created, CsvPage, Snapshot};
 use crate::routes::authorize_merchant;
 use crate::routes::track::tracking_view;
 use crate::store::Store;
@@ -167,4 +171,86 @@ pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> Edge
     )
     .await?;
     json(200, &merchant_view(env, &merchant, &snapshot)?)
+}
+
+/// Find Orders: one page of the merchant's shipments, searched, filtered and sorted
+/// (`shared::find` documents the query).
+pub async fn find(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
+    let store = Store::open(env)?;
+    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let query = query_string(&req)?;
+    let page: serde_json::Value = call(
+        env,
+        &merchant.id,
+        &Command::FindShipments { query, csv: false },
+    )
+    .await?;
+    json(200, &page)
+}
+
+/// The same search exported as CSV (RFC 4180, formula-like cells neutralised), streamed page
+/// by page so an export of any size starts at once and never sits whole in memory.
+pub async fn export(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
+    let store = Store::open(env)?;
+    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let query = query_string(&req)?;
+    let columns = query
+        .parse::<ShipmentQuery>()
+        .map_err(|e| EdgeError::Invalid(e.to_string()))?
+        .columns()
+        .to_vec();
+    let head = format!("{BOM}{}", csv_header(&columns)).into_bytes();
+    let (env, merchant_id) = (env.clone(), merchant.id.clone());
+    // State: the next page's query, or None when done.
+    let pages = futures::stream::unfold(
+        Some(export_page_query(&query, None, MAX_LIMIT)),
+        move |next| {
+            let (env, merchant_id) = (env.clone(), merchant_id.clone());
+            async move {
+                let page_query = next?;
+                let page: EdgeResult<CsvPage> = call(
+                    &env,
+                    &merchant_id,
+                    &Command::FindShipments {
+                        query: page_query.clone(),
+                        csv: true,
+                    },
+                )
+                .await;
+                match page {
+                    Ok(page) => {
+                        let following = page
+                            .next_cursor
+                            .as_deref()
+                            .map(|c| export_page_query(&page_query, Some(c), MAX_LIMIT));
+                        Some((Ok(page.lines.into_bytes()), following))
+                    }
+                    Err(error) => {
+                        // Headers are sent: the export ends short, and the failure is logged.
+                        background_failure("CSV export page", &error);
+                        Some((Err(worker::Error::RustError("export failed".into())), None))
+                    }
+                }
+            }
+        },
+    );
+    let body = futures::stream::once(async move { Ok(head) }).chain(pages);
+    let mut response = Response::from_stream(body)?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "text/csv; charset=utf-8")?;
+    headers.set(
+        "content-disposition",
+        "attachment; filename=\"waymark-shipments.csv\"",
+    )?;
+    headers.set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+/// The request's query string, validated as a Find Orders query (400 before any work).
+fn query_string(req: &Request) -> EdgeResult<String> {
+    let query = req.url()?.query().unwrap_or("").to_string();
+    query
+        .parse::<ShipmentQuery>()
+        .map_err(|e| EdgeError::Invalid(e.to_string()))?;
+    Ok(query)
 }
