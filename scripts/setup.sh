@@ -14,6 +14,8 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
 fi
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+# The widget rebuilds std for itself (-Z build-std, scripts/build-widget.sh): it needs the sources.
+rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
 # 2. wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen (a mismatch fails at build time).
 want_wb=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock 2>/dev/null || true)
