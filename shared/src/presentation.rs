@@ -9,6 +9,7 @@
 //! spellings, so the widget and the edge cannot drift apart.
 
 use crate::aftership::{SubtagMeaning, Tag};
+use crate::ids::{LookupNumber, ITN_PREFIX};
 use crate::stage::{Alert, Stage};
 use crate::time::{CarrierTime, Timestamp};
 use crate::view::{Progress, Source, TimelineEntry, TrackingView};
@@ -106,6 +107,43 @@ pub fn meaning_name(meaning: SubtagMeaning) -> &'static str {
 
 pub fn meaning_from_wire(name: &str) -> Option<SubtagMeaning> {
     MEANINGS.into_iter().find(|m| meaning_name(*m) == name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Texts without `core::fmt` (its machinery is kilobytes of wasm): what `Display` prints.
+
+/// A looked-up number as printed everywhere (`WM-XXXX-XXXX-XXXX-XC`, or the carrier's number
+/// as cleaned), equal to its `Display`.
+pub fn lookup_text(number: &LookupNumber) -> String {
+    match number {
+        LookupNumber::Itn(itn) => {
+            let compact = itn.compact();
+            let mut out = String::from(ITN_PREFIX);
+            for (i, ch) in compact.chars().enumerate() {
+                if i % 4 == 0 {
+                    out.push('-');
+                }
+                out.push(ch);
+            }
+            out
+        }
+        LookupNumber::Carrier(tn) => tn.as_str().to_string(),
+    }
+}
+
+/// `template` with `{n}` replaced by `n` in decimal digits.
+pub fn with_count(template: &str, n: usize) -> String {
+    let mut digits = Vec::new();
+    let mut rest = n;
+    loop {
+        digits.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    template.replace("{n}", core::str::from_utf8(&digits).unwrap_or_default())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,6 +421,34 @@ mod tests {
         check_spellings(&ALERTS, alert_name, alert_from_wire);
         check_spellings(&SOURCES, source_name, source_from_wire);
         check_spellings(&MEANINGS, meaning_name, meaning_from_wire);
+    }
+
+    #[test]
+    fn texts_equal_what_display_prints() {
+        let itn = crate::ids::Itn::from_random([7, 1, 2, 3, 4, 5, 6, 7, 8]).to_string();
+        let sloppy = itn.to_lowercase().replace('-', " ");
+        for input in [
+            itn.as_str(),
+            sloppy.as_str(),
+            "1z999aa10123456784",
+            "9400 1000 0000 0000 0000 00",
+        ] {
+            let number: LookupNumber = input.parse().unwrap_or_else(|e| panic!("{input}: {e}"));
+            let printed = match &number {
+                LookupNumber::Itn(itn) => itn.to_string(),
+                LookupNumber::Carrier(tn) => tn.to_string(),
+            };
+            assert_eq!(lookup_text(&number), printed, "{input}");
+        }
+        for (n, text) in [
+            (0, "Show 0"),
+            (7, "Show 7"),
+            (10, "Show 10"),
+            (1234, "Show 1234"),
+        ] {
+            assert_eq!(with_count("Show {n}", n), text);
+        }
+        assert_eq!(with_count("{n} of {n}", 95), "95 of 95");
     }
 
     #[test]

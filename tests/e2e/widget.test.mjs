@@ -245,15 +245,35 @@ describe("languages and layout", () => {
     await page.close();
   });
 
-  for (const [lang, heading] of [["es", "Sigue tu pedido"], ["fr", "Suivre votre commande"], ["de", "Bestellung verfolgen"]]) {
+  for (const [lang, heading] of [["es", "Sigue tu pedido"], ["fr", "Suivre votre commande"], ["de", "Bestellung verfolgen"],
+    ["de-AT", "Bestellung verfolgen"], ["xx", "Track your order"]]) {
     test(`${lang}: the widget speaks the shopper's language`, async () => {
       const page = await storefront({ lang });
       const widget = page.locator("waymark-tracker");
-      await widget.locator(".wm-heading").waitFor();
+      await widget.getByText(heading).waitFor();
       assert.equal(await widget.locator(".wm-heading").textContent(), heading);
       await page.close();
     });
   }
+
+  test("a page in French downloads the French catalogue and no other", async () => {
+    const page = await browser.newPage();
+    // The storefront page, as if its markup said <html lang="fr-CA">.
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.documentElement) return;
+        document.documentElement.lang = "fr-CA";
+        observer.disconnect();
+      }).observe(document, { childList: true });
+    });
+    await page.goto(`${system.shopBase}/index.html`);
+    const widget = page.locator("waymark-tracker");
+    await widget.getByText("Suivre votre commande").waitFor();
+    const catalogues = await page.evaluate(() => performance.getEntriesByType("resource")
+      .map((e) => e.name).filter((n) => n.includes("/i18n/")).map((n) => n.split("/i18n/")[1]));
+    assert.deepEqual(catalogues, ["fr.json"]);
+    await page.close();
+  });
 });
 
 describe("embedding", () => {

@@ -9,6 +9,8 @@ pub mod decode;
 mod i18n;
 mod intl;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use shared::ids::{IdError, LookupNumber};
 use shared::presentation::{self, EntryKind, Headline, StageMark};
@@ -16,12 +18,10 @@ use shared::view::{Source, TimelineEntry, TrackingView};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-pub use i18n::{Catalog, Lang};
-
-const CSS: &str = include_str!("widget.css");
+pub use i18n::Catalog;
 
 /// What the widget is showing.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 enum Phase {
     Idle,
     Loading,
@@ -30,7 +30,7 @@ enum Phase {
     RateLimited,
     NetworkError,
     NotAllowed,
-    Loaded(Box<TrackingView>),
+    Loaded(Arc<TrackingView>),
 }
 
 enum Failure {
@@ -62,43 +62,40 @@ pub struct Handle {
     _mounted: Box<dyn std::any::Any>,
 }
 
-/// Mounts one widget into `container` (inside the element's shadow root).
+/// Mounts one widget into `container` (inside the element's shadow root). `catalogue` is the
+/// parsed catalogue file of the shopper's language (`www/widget/i18n/<lang>.json`), which the
+/// loader picks and fetches beside the wasm.
 #[wasm_bindgen]
 pub fn mount(
     container: web_sys::HtmlElement,
     merchant: String,
     number: Option<String>,
-    lang: Option<String>,
+    catalogue: JsValue,
     api_base: String,
 ) -> Handle {
-    let lang = Lang::from_tag(&lang.unwrap_or_else(browser_language));
+    let catalog = Catalog::read(&catalogue);
     let events_target = container.clone();
     let mounted = leptos::mount::mount_to(container, move || {
         let events = StoredValue::new_local(events_target);
-        view! { <Tracker merchant=merchant number=number lang=lang api_base=api_base events=events/> }
+        tracker(merchant, number, catalog, api_base, events)
     });
     Handle {
         _mounted: Box::new(mounted),
     }
 }
 
-fn browser_language() -> String {
-    let document_lang = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|e| e.get_attribute("lang"))
-        .filter(|l| !l.is_empty());
-    document_lang
-        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
-        .unwrap_or_else(|| "en".into())
-}
-
 fn message_for(error: &IdError, catalog: &Catalog) -> String {
+    let mut text = String::from(catalog.invalid_number);
     match error {
-        IdError::Character { ch, .. } => format!("{}: “{ch}”", catalog.invalid_number),
-        IdError::Empty { .. } => catalog.input_hint.to_string(),
-        _ => format!("{}.", catalog.invalid_number),
+        IdError::Character { ch, .. } => {
+            text.push_str(": “");
+            text.push(*ch);
+            text.push('”');
+        }
+        IdError::Empty { .. } => return catalog.input_hint.to_string(),
+        _ => text.push('.'),
     }
+    text
 }
 
 fn page_origin() -> String {
@@ -110,12 +107,14 @@ fn page_origin() -> String {
 /// Fetches a TrackingView with the browser's `fetch`; the body is parsed by the browser's own
 /// JSON parser (`Response.json()`) and read by `decode`, so no JSON parser ships in the wasm.
 async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<TrackingView, Failure> {
-    let url = format!(
-        "{}/v1/track/{}/{}",
+    let url = [
         api_base.trim_end_matches('/'),
-        String::from(js_sys::encode_uri_component(merchant)),
-        String::from(js_sys::encode_uri_component(number))
-    );
+        "/v1/track/",
+        &String::from(js_sys::encode_uri_component(merchant)),
+        "/",
+        &String::from(js_sys::encode_uri_component(number)),
+    ]
+    .concat();
     let window = web_sys::window().ok_or(Failure::Network)?;
     let response: web_sys::Response = match JsFuture::from(window.fetch_with_str(&url)).await {
         Ok(response) => response.unchecked_into(),
@@ -131,11 +130,19 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
             });
             if opaque {
                 let origin = page_origin();
-                web_sys::console::error_1(&JsValue::from_str(&format!(
-                    "Waymark: the tracking service refused lookups from {origin} for merchant \"{merchant}\" \
-                     (CORS). Add {origin} to the merchant's allowed_origins, and check the merchant \
-                     attribute of <waymark-tracker>."
-                )));
+                web_sys::console::error_1(&JsValue::from_str(
+                    &[
+                        "Waymark: the tracking service refused lookups from ",
+                        &origin,
+                        " for merchant \"",
+                        merchant,
+                        "\" (CORS). Add ",
+                        &origin,
+                        " to the merchant's allowed_origins, and check the merchant attribute \
+                         of <waymark-tracker>.",
+                    ]
+                    .concat(),
+                ));
                 return Err(Failure::NotAllowed);
             }
             return Err(Failure::Network);
@@ -183,15 +190,14 @@ fn announce(
     }
 }
 
-#[component]
-fn Tracker(
+/// The form and whatever the last lookup produced.
+fn tracker(
     merchant: String,
     number: Option<String>,
-    lang: Lang,
+    catalog: &'static Catalog,
     api_base: String,
     events: StoredValue<web_sys::HtmlElement, LocalStorage>,
 ) -> impl IntoView {
-    let catalog = lang.catalog();
     let initial = number.unwrap_or_default();
     let (input, set_input) = signal(initial.clone());
     let (phase, set_phase) = signal(Phase::Idle);
@@ -206,10 +212,7 @@ fn Tracker(
                 events.with_value(|target| announce(target, &raw, "invalid", None));
             }
             Ok(parsed) => {
-                let number = match parsed {
-                    LookupNumber::Itn(itn) => itn.to_string(),
-                    LookupNumber::Carrier(tn) => tn.to_string(),
-                };
+                let number = presentation::lookup_text(&parsed);
                 set_phase.set(Phase::Loading);
                 leptos::task::spawn_local(async move {
                     let result =
@@ -222,10 +225,10 @@ fn Tracker(
                         announce(target, &number, outcome, result.as_ref().ok())
                     });
                     set_phase.set(match result {
-                        Ok(view) => Phase::Loaded(Box::new(view)),
+                        Ok(view) => Phase::Loaded(Arc::new(view)),
                         Err(Failure::NotFound) => Phase::NotFound,
                         Err(Failure::Invalid) => {
-                            Phase::Invalid(format!("{}.", catalog.invalid_number))
+                            Phase::Invalid([catalog.invalid_number, "."].concat())
                         }
                         Err(Failure::RateLimited) => Phase::RateLimited,
                         Err(Failure::Network) => Phase::NetworkError,
@@ -239,11 +242,8 @@ fn Tracker(
         lookup(initial);
     }
 
-    let input_id = "waymark-number";
-    let hint_id = "waymark-hint";
-    let error_id = "waymark-error";
+    let invalid = move || phase.with(|p| matches!(p, Phase::Invalid(_)));
     view! {
-        <style>{CSS}</style>
         <section class="wm" dir=if catalog.rtl { "rtl" } else { "ltr" } lang=catalog.lang_tag aria-label=catalog.heading>
             <h2 class="wm-heading">{catalog.heading}</h2>
             <form class="wm-form" novalidate=true
@@ -251,17 +251,17 @@ fn Tracker(
                     ev.prevent_default();
                     lookup(input.get_untracked());
                 }>
-                <label class="wm-label" for=input_id>{catalog.input_label}</label>
+                <label class="wm-label" for="waymark-number">{catalog.input_label}</label>
                 <div class="wm-row">
-                    <input id=input_id class="wm-input" type="text" name="number" autocomplete="off"
+                    <input id="waymark-number" class="wm-input" type="text" name="number" autocomplete="off"
                         autocapitalize="characters" spellcheck="false" dir="ltr"
-                        aria-describedby=move || if matches!(phase.get(), Phase::Invalid(_)) { format!("{hint_id} {error_id}") } else { hint_id.to_string() }
-                        aria-invalid=move || if matches!(phase.get(), Phase::Invalid(_)) { "true" } else { "false" }
+                        aria-describedby=move || if invalid() { "waymark-hint waymark-error" } else { "waymark-hint" }
+                        aria-invalid=move || if invalid() { "true" } else { "false" }
                         prop:value=move || input.get()
                         on:input:capture=move |ev| set_input.set(event_target_value(&ev))/>
                     <button class="wm-button" type="submit">{catalog.submit}</button>
                 </div>
-                <p id=hint_id class="wm-hint">{catalog.input_hint}</p>
+                <p id="waymark-hint" class="wm-hint">{catalog.input_hint}</p>
             </form>
             {move || match phase.get() {
                 Phase::Idle => ().into_any(),
@@ -275,7 +275,7 @@ fn Tracker(
                     </div>
                 }.into_any(),
                 Phase::Invalid(message) => view! {
-                    <p id=error_id class="wm-error" role="alert">{message}</p>
+                    <p id="waymark-error" class="wm-error" role="alert">{message}</p>
                 }.into_any(),
                 Phase::NotFound => view! {
                     <div class="wm-error" role="alert">
@@ -283,12 +283,8 @@ fn Tracker(
                         <p>{catalog.not_found_hint}</p>
                     </div>
                 }.into_any(),
-                Phase::RateLimited => view! {
-                    <p class="wm-error" role="alert">{catalog.rate_limited}</p>
-                }.into_any(),
-                Phase::NotAllowed => view! {
-                    <p class="wm-error" role="alert">{catalog.unavailable}</p>
-                }.into_any(),
+                Phase::RateLimited => alert(catalog.rate_limited),
+                Phase::NotAllowed => alert(catalog.unavailable),
                 Phase::NetworkError => view! {
                     <div class="wm-error" role="alert">
                         <p class="wm-error-title">{catalog.network_error}</p>
@@ -296,15 +292,18 @@ fn Tracker(
                             on:click:capture=move |_| lookup(input.get_untracked())>{catalog.retry}</button>
                     </div>
                 }.into_any(),
-                Phase::Loaded(view) => view! { <ShipmentView view=*view catalog=catalog/> }.into_any(),
+                Phase::Loaded(view) => shipment_view(view, catalog),
             }}
         </section>
     }
 }
 
+fn alert(text: &'static str) -> AnyView {
+    view! { <p class="wm-error" role="alert">{text}</p> }.into_any()
+}
+
 /// A found shipment: headline, alert, progress, latest update, numbers, timeline.
-#[component]
-fn ShipmentView(view: TrackingView, catalog: &'static Catalog) -> impl IntoView {
+fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> AnyView {
     let locale = catalog.lang_tag;
     let headline = match presentation::headline(&view) {
         Headline::AwaitingFirstScan => catalog.awaiting_first_scan,
@@ -329,7 +328,21 @@ fn ShipmentView(view: TrackingView, catalog: &'static Catalog) -> impl IntoView 
             view! { <li class=class aria-current=aria_current><span class="wm-dot" aria-hidden="true"></span>{name}</li> }
         })
         .collect_view();
-    let latest = presentation::latest_entry(&view).cloned();
+    let latest = presentation::latest_entry(&view).map(|entry| {
+        let time = entry
+            .time
+            .as_deref()
+            .and_then(|t| intl::show(t, entry.source, locale))
+            .map(|t| t.primary);
+        let place = entry.location.as_deref().map(|l| [" · ", l].concat());
+        view! {
+            <div class="wm-latest">
+                <p class="wm-latest-title">{catalog.latest}</p>
+                <p class="wm-latest-label" dir="auto">{entry.label.clone()}</p>
+                <p class="wm-meta">{time}{place}</p>
+            </div>
+        }
+    });
     let now = js_sys::Date::now();
     let updated = intl::relative(&view.updated_at, locale, now).unwrap_or_default();
     let expected = view
@@ -345,60 +358,52 @@ fn ShipmentView(view: TrackingView, catalog: &'static Catalog) -> impl IntoView 
         .filter(|k| **k == EntryKind::EarlyCarrier)
         .count();
     let (expanded, set_expanded) = signal(false);
-    let (merchant_entries, carrier_entries): (Vec<_>, Vec<_>) = view
-        .timeline
-        .iter()
-        .cloned()
-        .zip(kinds)
-        .partition(|(entry, _)| entry.source == Source::Merchant);
-    let render = move |list: Vec<(TimelineEntry, EntryKind)>| {
-        list.into_iter()
-            .map(|(entry, kind)| view! { <Entry entry=entry kind=kind catalog=catalog/> })
+    let render = |merchant: bool| {
+        view.timeline
+            .iter()
+            .zip(&kinds)
+            .filter(|(entry, _)| (entry.source == Source::Merchant) == merchant)
+            .map(|(entry, kind)| entry_view(entry, *kind, catalog))
             .collect_view()
     };
-    let merchant_view = render(merchant_entries);
-    let carrier_view = render(carrier_entries);
+    let merchant_entries = render(true);
+    let carrier_entries = render(false);
     let toggle = (hidden > 0).then(|| {
+        let earlier = presentation::with_count(catalog.show_earlier, hidden);
         view! {
             <li class="wm-fold">
                 <button class="wm-copy" type="button" aria-expanded=move || if expanded.get() { "true" } else { "false" }
                     on:click:capture=move |_| set_expanded.update(|e| *e = !*e)>
-                    {move || if expanded.get() { catalog.show_fewer.to_string() } else { catalog.show_earlier.replace("{n}", &hidden.to_string()) }}
+                    {move || if expanded.get() { catalog.show_fewer.to_string() } else { earlier.clone() }}
                 </button>
             </li>
         }
     });
-    let entries = view! {
-        {merchant_view}
-        {toggle}
-        {carrier_view}
+    let merchant_line = match &view.carrier {
+        Some(carrier) => [view.merchant.name.as_str(), " · ", &carrier.name].concat(),
+        None => view.merchant.name.clone(),
     };
-    let merchant_name = view.merchant.name.clone();
-    let carrier_name = view.carrier.as_ref().map(|c| c.name.clone());
+    let tn_link = view.tracking_number.clone().map(|tn| {
+        number_view(
+            catalog.carrier_number,
+            tn,
+            view.links.tracking_number.clone().unwrap_or_default(),
+            catalog,
+        )
+    });
     view! {
         <div class="wm-result" role="status" aria-live="polite">
-            <p class="wm-merchant">{merchant_name}{carrier_name.map(|c| format!(" · {c}"))}</p>
+            <p class="wm-merchant">{merchant_line}</p>
             <h3 class="wm-status" data-tag=view.status.tag.as_str()>{headline}</h3>
             {alert.map(|text| view! { <p class="wm-alert" role="note">{text}</p> })}
             {expected.map(|day| view! { <p class="wm-expected"><span>{catalog.expected_delivery}": "</span><strong>{day}</strong></p> })}
         </div>
         {view.stale.then(|| view! { <p class="wm-stale" role="note">{catalog.stale}</p> })}
         <ol class="wm-stages" aria-label=catalog.progress>{stages}</ol>
-        {latest.map(|entry| {
-            let time = entry.time.as_deref().and_then(|t| intl::show(t, entry.source, locale)).map(|t| t.primary);
-            view! {
-                <div class="wm-latest">
-                    <p class="wm-latest-title">{catalog.latest}</p>
-                    <p class="wm-latest-label" dir="auto">{entry.label.clone()}</p>
-                    <p class="wm-meta">{time}{entry.location.clone().map(|l| format!(" · {l}"))}</p>
-                </div>
-            }
-        })}
+        {latest}
         <div class="wm-numbers">
-            <Number label=catalog.internal_number value=view.itn.clone() href=view.links.itn.clone() catalog=catalog/>
-            {view.tracking_number.clone().map(|tn| view! {
-                <Number label=catalog.carrier_number value=tn href=view.links.tracking_number.clone().unwrap_or_default() catalog=catalog/>
-            })}
+            {number_view(catalog.internal_number, view.itn.clone(), view.links.itn.clone(), catalog)}
+            {tn_link}
         </div>
         {view.links.aftership.clone().map(|href| view! {
             <a class="wm-button wm-aftership" href=href target="_blank" rel="noopener noreferrer">
@@ -406,13 +411,17 @@ fn ShipmentView(view: TrackingView, catalog: &'static Catalog) -> impl IntoView 
             </a>
         })}
         <h3 class="wm-subheading">{catalog.timeline}</h3>
-        <ol class=move || if expanded.get() { "wm-timeline" } else { "wm-timeline wm-folded" }>{entries}</ol>
+        <ol class=move || if expanded.get() { "wm-timeline" } else { "wm-timeline wm-folded" }>
+            {merchant_entries}
+            {toggle}
+            {carrier_entries}
+        </ol>
         <p class="wm-updated">{catalog.last_updated}" "<time datetime=view.updated_at.clone()>{updated}</time></p>
     }
+    .into_any()
 }
 
-#[component]
-fn Entry(entry: TimelineEntry, kind: EntryKind, catalog: &'static Catalog) -> impl IntoView {
+fn entry_view(entry: &TimelineEntry, kind: EntryKind, catalog: &'static Catalog) -> AnyView {
     let shown = entry
         .time
         .as_deref()
@@ -424,42 +433,47 @@ fn Entry(entry: TimelineEntry, kind: EntryKind, catalog: &'static Catalog) -> im
         EntryKind::Carrier => "wm-entry wm-carrier",
     };
     let tag = entry.tag.map(|t| t.as_str());
+    let meta = match shown {
+        Some(t) => {
+            let title = t
+                .carrier_local
+                .as_deref()
+                .map(|c| [catalog.carrier_local_time, ": ", c].concat());
+            view! {
+                <p class="wm-meta">
+                    <time datetime=t.datetime title=title>{t.primary}</time>
+                    {t.carrier_local.map(|c| view! { <span class="wm-carrier-time">" · "{catalog.carrier_local_time}": "{c}</span> })}
+                    {entry.location.clone().map(|l| view! { " · " <bdi>{l}</bdi> })}
+                </p>
+            }
+            .into_any()
+        }
+        None if !entry.done => view! { <p class="wm-meta">{catalog.not_yet}</p> }.into_any(),
+        None => view! { <p class="wm-meta">{entry.location.clone()}</p> }.into_any(),
+    };
     view! {
         <li class=class data-source=presentation::source_name(entry.source) data-tag=tag>
             <span class="wm-marker" aria-hidden="true"></span>
             <p class="wm-entry-label" dir="auto">{entry.label.clone()}</p>
-            {match shown {
-                Some(t) => {
-                    let title = t.carrier_local.clone().map(|c| format!("{}: {c}", catalog.carrier_local_time));
-                    view! {
-                        <p class="wm-meta">
-                            <time datetime=t.datetime title=title.clone()>{t.primary}</time>
-                            {t.carrier_local.map(|c| view! { <span class="wm-carrier-time">" · "{catalog.carrier_local_time}": "{c}</span> })}
-                            {entry.location.clone().map(|l| view! { " · " <bdi>{l}</bdi> })}
-                        </p>
-                    }.into_any()
-                }
-                None if !entry.done => view! { <p class="wm-meta">{catalog.not_yet}</p> }.into_any(),
-                None => view! { <p class="wm-meta">{entry.location.clone()}</p> }.into_any(),
-            }}
+            {meta}
         </li>
     }
+    .into_any()
 }
 
-#[component]
-fn Number(
+fn number_view(
     label: &'static str,
     value: String,
     href: String,
     catalog: &'static Catalog,
-) -> impl IntoView {
+) -> AnyView {
     let (copied, set_copied) = signal(false);
     let to_copy = value.clone();
     view! {
         <div class="wm-number">
             <span class="wm-number-label">{label}</span>
             <a class="wm-number-value" href=href dir="ltr">{value}</a>
-            <button class="wm-copy" type="button" aria-label=format!("{} {label}", catalog.copy)
+            <button class="wm-copy" type="button" aria-label=[catalog.copy, " ", label].concat()
                 on:click:capture=move |_| {
                     if let Some(window) = web_sys::window() {
                         let _ = window.navigator().clipboard().write_text(&to_copy);
@@ -470,4 +484,5 @@ fn Number(
             </button>
         </div>
     }
+    .into_any()
 }

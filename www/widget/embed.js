@@ -1,14 +1,48 @@
 // Waymark embed loader: defines <waymark-tracker merchant="…" [number] [lang] [theme] [api] [id]>.
 // One shared wasm initialisation per page; each element mounts its own widget in its own
 // Shadow DOM, so storefront CSS cannot reach in and the widget's CSS cannot leak out.
+// Everything a first visit needs is requested at once, in parallel: the JS glue and wasm, the
+// stylesheet, and the one catalogue of the shopper's language.
 const here = new URL(".", import.meta.url);
+const LANGUAGES = ["en", "es", "fr", "de", "ar"];
+const asset = (path) => new URL(path, here).href;
 let ready;
+const catalogues = new Map();
+
 function load() {
-  ready ??= import(new URL("pkg/waymark_widget.js", here).href).then(async (glue) => {
-    await glue.default({ module_or_path: new URL("pkg/waymark_widget_bg.wasm", here) });
+  ready ??= import(asset("pkg/waymark_widget.js")).then(async (glue) => {
+    await glue.default({ module_or_path: asset("pkg/waymark_widget_bg.wasm") });
     return glue;
   });
   return ready;
+}
+
+/** The shopper's language among ours: the element's `lang`, the page's, then the browser's. */
+function language(element) {
+  const tag = element.getAttribute("lang") || document.documentElement.lang || navigator.language || "";
+  const base = tag.trim().toLowerCase().split(/[-_]/)[0];
+  return LANGUAGES.includes(base) ? base : "en";
+}
+
+/** The parsed catalogue of one language, fetched once per page. */
+function catalogue(lang) {
+  if (!catalogues.has(lang)) {
+    catalogues.set(lang, fetch(asset(`i18n/${lang}.json`)).then((r) => {
+      if (!r.ok) throw new Error(`Waymark: no catalogue for ${lang} (${r.status})`);
+      return r.json();
+    }));
+  }
+  return catalogues.get(lang);
+}
+
+/** The widget's stylesheet in `root`, resolved once it applies (so nothing shows unstyled). */
+function stylesheet(root) {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = asset("widget.css");
+  const applied = new Promise((resolve) => { link.onload = link.onerror = resolve; });
+  root.append(link);
+  return applied;
 }
 
 class WaymarkTracker extends HTMLElement {
@@ -65,14 +99,21 @@ class WaymarkTracker extends HTMLElement {
     }
     this.key = this.linkKey();
     const linked = this.key && new URL(location.href).searchParams.get(this.key)?.trim();
+    const styled = stylesheet(this.root);
     const container = document.createElement("div");
     this.root.append(container);
     const generation = (this.generation = (this.generation ?? 0) + 1);
-    const glue = await load();
+    const lang = language(this);
+    let glue, strings;
+    try {
+      [glue, strings] = await Promise.all([load(), catalogue(lang).catch(() => catalogue("en")), styled]);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
     if (generation !== this.generation || !this.isConnected) return;
     const api = this.getAttribute("api") || here.origin;
-    this.handle = glue.mount(container, merchant, this.getAttribute("number") || linked || undefined,
-      this.getAttribute("lang") || undefined, api);
+    this.handle = glue.mount(container, merchant, this.getAttribute("number") || linked || undefined, strings, api);
   }
 }
 
