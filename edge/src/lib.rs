@@ -59,6 +59,12 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "merchants", id, "checkpoints"], Method::Get) => {
             routes::merchants::get_checkpoints(req, &env, id).await
         }
+        (["v1", "merchants", id, "settings"], Method::Get) => {
+            routes::settings::get(req, &env, id).await
+        }
+        (["v1", "merchants", id, "settings"], Method::Patch) => {
+            routes::settings::patch(req, &env, id).await
+        }
         (["v1", "merchants", id, "shipments"], Method::Post) => {
             routes::shipments::create(req, &env, id).await
         }
@@ -104,7 +110,7 @@ fn api_method_or_route(parts: &[&str]) -> EdgeError {
         parts,
         ["v1", "admin", "merchants"]
             | ["v1", "admin", "merchants", _, "keys"]
-            | ["v1", "merchants", _, "checkpoints"]
+            | ["v1", "merchants", _, "checkpoints" | "settings"]
             | ["v1", "merchants", _, "shipments" | "shipments.csv"]
             | ["v1", "merchants", _, "shipments", _]
             | ["v1", "merchants", _, "shipments", _, "tracking" | "events"]

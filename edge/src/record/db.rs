@@ -11,8 +11,9 @@ use shared::shipment::ShipmentRecord;
 use shared::{Itn, Timestamp};
 use worker::{SqlStorage, SqlStorageValue};
 
-use super::protocol::{OrderIndex, Snapshot};
+use super::protocol::{AuditEntry, OrderIndex, Snapshot};
 use crate::error::{EdgeError, EdgeResult};
+use shared::settings::MerchantSettings;
 
 /// Each entry upgrades the schema by one version; entries are never edited once released.
 const MIGRATIONS: &[&[&str]] = &[
@@ -57,6 +58,15 @@ const MIGRATIONS: &[&[&str]] = &[
             order_key TEXT PRIMARY KEY,
             order_ref TEXT NOT NULL,
             verifiers TEXT NOT NULL
+        )",
+        // Every settings change: who, when, what.
+        "CREATE TABLE IF NOT EXISTS audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            field TEXT NOT NULL,
+            from_value TEXT NOT NULL,
+            to_value TEXT NOT NULL
         )",
         // Shipments whose last KV mirror failed; the alarm retries them.
         "CREATE TABLE IF NOT EXISTS dirty (itn TEXT PRIMARY KEY)",
@@ -172,6 +182,65 @@ impl Db {
 
     pub fn put_config(&self, config: &MerchantConfig) -> EdgeResult<()> {
         self.set_meta("config", &serde_json::to_string(config)?)
+    }
+
+    /// The merchant's settings; the shop-facing ones (name, origins, AfterShip page) always
+    /// come from the configuration the read path uses.
+    pub fn settings(&self, config: &MerchantConfig) -> EdgeResult<MerchantSettings> {
+        let mut settings: MerchantSettings = match self.meta("settings")? {
+            Some(text) => serde_json::from_str(&text).map_err(|_| unreadable("settings"))?,
+            None => MerchantSettings::default(),
+        };
+        settings.name = config.name.clone();
+        settings.allowed_origins = config.allowed_origins.clone();
+        settings.aftership_page = config.aftership_page.clone();
+        Ok(settings)
+    }
+
+    pub fn put_settings(&self, settings: &MerchantSettings) -> EdgeResult<()> {
+        self.set_meta("settings", &serde_json::to_string(settings)?)
+    }
+
+    pub fn record_audit(&self, entries: &[AuditEntry]) -> EdgeResult<()> {
+        for entry in entries {
+            self.exec(
+                "INSERT INTO audit (at, actor, field, from_value, to_value) VALUES (?, ?, ?, ?, ?)",
+                vec![
+                    entry.at.millis().into(),
+                    entry.actor.clone().into(),
+                    entry.field.clone().into(),
+                    entry.from.clone().into(),
+                    entry.to.clone().into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The newest `limit` settings changes.
+    pub fn audit(&self, limit: usize) -> EdgeResult<Vec<AuditEntry>> {
+        #[derive(Deserialize)]
+        struct Row {
+            at: i64,
+            actor: String,
+            field: String,
+            from_value: String,
+            to_value: String,
+        }
+        Ok(self
+            .rows::<Row>(
+                "SELECT at, actor, field, from_value, to_value FROM audit ORDER BY seq DESC LIMIT ?",
+                vec![(limit as i64).into()],
+            )?
+            .into_iter()
+            .map(|r| AuditEntry {
+                at: Timestamp(r.at),
+                actor: r.actor,
+                field: r.field,
+                from: r.from_value,
+                to: r.to_value,
+            })
+            .collect())
     }
 
     // ----- shipments -----

@@ -30,7 +30,9 @@ use shared::{Itn, MerchantId, Slug, TrackingNumber};
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use self::db::{Db, Derived};
-use self::protocol::{Applied, Attached, Command, Created, CsvPage, Snapshot, WireError};
+use self::protocol::{
+    Applied, Attached, AuditEntry, Command, Created, CsvPage, SettingsView, Snapshot, WireError,
+};
 use crate::aftership::AfterShip;
 use crate::auth::random_bytes;
 use crate::config::Config;
@@ -44,6 +46,8 @@ use shared::find::{page, ShipmentQuery};
 /// AfterShip calls one scheduled run may make for one merchant: each merchant has its own
 /// budget, so no merchant's failures can starve another's refresh.
 const SCHEDULE_BUDGET: usize = 40;
+/// Settings changes shown with the settings.
+const AUDIT_SHOWN: usize = 100;
 /// How soon the object retries mirroring to KV after a failed attempt (milliseconds).
 const MIRROR_RETRY_MS: u64 = 30_000;
 
@@ -180,6 +184,38 @@ impl MerchantRecord {
                 self.db()?.put_config(&config)?;
                 self.mirror_config(&config, None).await?;
                 reply(&config)
+            }
+            Command::GetSettings => {
+                let config = self.config(merchant).await?;
+                let db = self.db()?;
+                reply(&SettingsView {
+                    settings: db.settings(&config)?,
+                    history: db.audit(AUDIT_SHOWN)?,
+                })
+            }
+            Command::PatchSettings { patch, actor } => {
+                let mut config = self.config(merchant).await?;
+                let db = self.db()?;
+                let (settings, changes) = db
+                    .settings(&config)?
+                    .apply(&patch)
+                    .map_err(|e| EdgeError::Invalid(e.to_string()))?;
+                let now = now();
+                let entries: Vec<AuditEntry> = changes
+                    .iter()
+                    .map(|c| AuditEntry::of(c, &actor, now))
+                    .collect();
+                config.name = settings.name.clone();
+                config.allowed_origins = settings.allowed_origins.clone();
+                config.aftership_page = settings.aftership_page.clone();
+                db.put_config(&config)?;
+                db.put_settings(&settings)?;
+                db.record_audit(&entries)?;
+                self.mirror_config(&config, None).await?;
+                reply(&SettingsView {
+                    settings,
+                    history: self.db()?.audit(AUDIT_SHOWN)?,
+                })
             }
             Command::CreateShipment {
                 order_ref,

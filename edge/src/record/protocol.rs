@@ -7,6 +7,8 @@ use shared::aftership::CarrierTracking;
 use shared::api::MerchantConfig;
 use shared::cache::CarrierCache;
 use shared::order::Channel;
+pub use shared::settings::SettingsPatch;
+use shared::settings::{MerchantSettings, SettingChange};
 use shared::shipment::{CheckpointDef, ShipmentRecord};
 use shared::{Itn, MerchantId, Slug, Timestamp, TrackingNumber};
 use worker::{Env, Method, Request, RequestInit};
@@ -30,6 +32,13 @@ pub enum Command {
     },
     PutCheckpoints {
         checkpoints: Vec<CheckpointDef>,
+    },
+    GetSettings,
+    /// Applies a settings patch and records each change in the audit history.
+    PatchSettings {
+        patch: SettingsPatch,
+        /// Who made the change, for the history (`api-key` for the merchant API).
+        actor: String,
     },
     CreateShipment {
         order_ref: String,
@@ -92,6 +101,35 @@ pub struct OrderIndex {
     pub order_ref: String,
     pub itns: Vec<Itn>,
     pub verifiers: Vec<String>,
+}
+
+/// One recorded settings change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub actor: String,
+    pub field: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl AuditEntry {
+    pub fn of(change: &SettingChange, actor: &str, at: Timestamp) -> AuditEntry {
+        AuditEntry {
+            at,
+            actor: actor.to_string(),
+            field: change.field.to_string(),
+            from: change.from.clone(),
+            to: change.to.clone(),
+        }
+    }
+}
+
+/// The merchant's settings and the history of their changes (newest first).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub settings: MerchantSettings,
+    pub history: Vec<AuditEntry>,
 }
 
 /// A page of Find Orders as CSV lines (no header), and where the next page starts.

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod merchants;
 pub mod pages;
+pub mod settings;
 pub mod shipments;
 pub mod track;
 pub mod webhook;
