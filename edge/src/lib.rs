@@ -22,6 +22,9 @@ use crate::http::decode_segment;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    if let Err(error) = sync::load_offset(&env).await {
+        log::background_failure("loading the test clock", &error);
+    }
     let response = match route(req, env, ctx).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
@@ -31,6 +34,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(error) = sync::load_offset(&env).await {
+        log::background_failure("loading the test clock", &error);
+    }
     if let Err(error) = cron::refresh_active(&env).await {
         worker::console_error!("cron refresh stopped early: {error}");
     }
@@ -49,6 +55,9 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
     match (parts.as_slice(), method) {
         (["v1", "admin", "merchants"], Method::Post) => {
             routes::admin::create_merchant(req, &env).await
+        }
+        (["v1", "admin", "clock"], Method::Put) if sync::override_allowed(&env) => {
+            routes::admin::set_clock(req, &env).await
         }
         (["v1", "admin", "merchants", id, "keys"], Method::Post) => {
             routes::admin::rotate_key(req, &env, id).await

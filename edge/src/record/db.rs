@@ -197,6 +197,18 @@ impl Db {
         Ok(settings)
     }
 
+    /// When the merchant's next scheduled refresh is due (`None`: never run, due now).
+    pub fn next_refresh_at(&self) -> EdgeResult<Option<Timestamp>> {
+        Ok(self
+            .meta("next_refresh_at")?
+            .and_then(|t| t.parse().ok())
+            .map(Timestamp))
+    }
+
+    pub fn set_next_refresh_at(&self, at: Timestamp) -> EdgeResult<()> {
+        self.set_meta("next_refresh_at", &at.millis().to_string())
+    }
+
     pub fn put_settings(&self, settings: &MerchantSettings) -> EdgeResult<()> {
         self.set_meta("settings", &serde_json::to_string(settings)?)
     }

@@ -26,7 +26,7 @@ use shared::sync::{
     RegistrationOutcome,
 };
 use shared::view::Source;
-use shared::{Itn, MerchantId, Slug, TrackingNumber};
+use shared::{Itn, MerchantId, Slug, Timestamp, TrackingNumber};
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use self::db::{Db, Derived};
@@ -40,6 +40,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::log::background_failure;
 use crate::store::Store;
 use crate::sync::now;
+use shared::calendar::next_refresh;
 use shared::csv::csv_row;
 use shared::find::{page, ShipmentQuery};
 
@@ -72,6 +73,9 @@ impl DurableObject for MerchantRecord {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        if let Err(error) = crate::sync::load_offset(&self.env).await {
+            background_failure("loading the test clock", &error);
+        }
         let merchant: Option<MerchantId> =
             req.path().rsplit('/').next().and_then(|id| id.parse().ok());
         let body = req.text().await.unwrap_or_default();
@@ -94,8 +98,16 @@ impl DurableObject for MerchantRecord {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(error) = crate::sync::load_offset(&self.env).await {
+            background_failure("loading the test clock", &error);
+        }
         if let Err(error) = self.remirror().await {
             background_failure("merchant record: retrying KV mirror", &error);
+        }
+        if let Some(merchant) = self.db().ok().and_then(|db| db.config().ok().flatten()) {
+            if let Err(error) = self.run_schedule(&merchant.id).await {
+                background_failure("merchant record: scheduled refresh", &error);
+            }
         }
         Response::ok("ok")
     }
@@ -211,6 +223,16 @@ impl MerchantRecord {
                 db.put_config(&config)?;
                 db.put_settings(&settings)?;
                 db.record_audit(&entries)?;
+                // A new schedule or zone counts from now.
+                if changes
+                    .iter()
+                    .any(|c| matches!(c.field, "refresh_schedule" | "time_zone"))
+                {
+                    let next =
+                        next_refresh(&settings.refresh_schedule, settings.time_zone.tz(), now);
+                    db.set_next_refresh_at(next)?;
+                    self.arm(next, now).await?;
+                }
                 self.mirror_config(&config, None).await?;
                 reply(&SettingsView {
                     settings,
@@ -650,6 +672,35 @@ impl MerchantRecord {
     /// The scheduled refresh of this merchant's active shipments, least recently scheduled
     /// first, within this merchant's own call budget.
     async fn run_schedule(&self, merchant: &MerchantId) -> EdgeResult<usize> {
+        let merchant_config = self.config(merchant).await?;
+        let now = now();
+        let db = self.db()?;
+        let settings = db.settings(&merchant_config)?;
+        // The merchant's own schedule (every N hours, or fixed local times) decides; the
+        // cron and the alarm only ask.
+        if let Some(next) = db.next_refresh_at()?.filter(|next| *next > now) {
+            self.arm(next, now).await?;
+            return Ok(0);
+        }
+        let next = next_refresh(&settings.refresh_schedule, settings.time_zone.tz(), now);
+        db.set_next_refresh_at(next)?;
+        let calls = self.refresh_active(merchant).await?;
+        self.arm(next, now).await?;
+        Ok(calls)
+    }
+
+    /// Sets the object's alarm for `at` (on the same clock as `now`).
+    async fn arm(&self, at: Timestamp, now: Timestamp) -> EdgeResult<()> {
+        let wait = (at.millis() - now.millis()).max(1_000) as u64;
+        self.state
+            .storage()
+            .set_alarm(std::time::Duration::from_millis(wait))
+            .await
+            .map_err(|e| EdgeError::Storage(format!("alarm: {e}")))
+    }
+
+    /// Refreshes this merchant's active shipments, least recently refreshed first.
+    async fn refresh_active(&self, merchant: &MerchantId) -> EdgeResult<usize> {
         let config = Config::from_env(&self.env);
         let mut calls = 0;
         for itn in self.db()?.due_for_schedule(SCHEDULE_BUDGET * 4)? {

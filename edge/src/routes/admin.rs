@@ -54,3 +54,22 @@ pub async fn rotate_key(req: Request, env: &Env, id: &str) -> EdgeResult<Respons
     .await?;
     json(201, &json!({"api_key": api_key}))
 }
+
+/// Moves the test clock (only routed where `ALLOW_CLOCK_OVERRIDE` is `"true"`). Body:
+/// `{"now": "<RFC 3339>"}`, or `{"now": null}` for the real time again.
+pub async fn set_clock(mut req: Request, env: &Env) -> EdgeResult<Response> {
+    require_admin(&req, Config::from_env(env).admin_token.as_deref())?;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        now: Option<String>,
+    }
+    let body = json_body(&mut req).await?;
+    let at = parse_body::<Body>(&body)?
+        .now
+        .map(|t| t.parse::<shared::Timestamp>())
+        .transpose()
+        .map_err(|e| crate::error::EdgeError::Invalid(format!("now: {e}")))?;
+    crate::sync::set_clock(env, at).await?;
+    json(200, &json!({"now": now()}))
+}
