@@ -59,6 +59,9 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "admin", "clock"], Method::Put) if sync::override_allowed(&env) => {
             routes::admin::set_clock(req, &env).await
         }
+        (["v1", "admin", "merchants", id, "migrate"], Method::Post) => {
+            routes::admin::migrate(req, &env, id).await
+        }
         (["v1", "admin", "merchants", id, "keys"], Method::Post) => {
             routes::admin::rotate_key(req, &env, id).await
         }
@@ -118,7 +121,7 @@ fn api_method_or_route(parts: &[&str]) -> EdgeError {
     let known = matches!(
         parts,
         ["v1", "admin", "merchants"]
-            | ["v1", "admin", "merchants", _, "keys"]
+            | ["v1", "admin", "merchants", _, "keys" | "migrate"]
             | ["v1", "merchants", _, "checkpoints" | "settings"]
             | ["v1", "merchants", _, "shipments" | "shipments.csv"]
             | ["v1", "merchants", _, "shipments", _]

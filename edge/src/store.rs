@@ -134,6 +134,30 @@ impl Store {
         Ok(config)
     }
 
+    /// Every ITN with a shipment record in KV for one merchant (earlier versions wrote them
+    /// there first; the migration carries them into the merchant's record).
+    pub async fn shipment_itns(&self, merchant: &MerchantId) -> EdgeResult<Vec<Itn>> {
+        let prefix = format!("shipment:{merchant}:");
+        let mut itns: Vec<Itn> = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut list = self.kv.list().prefix(prefix.clone()).limit(1000);
+            if let Some(cursor) = cursor.take() {
+                list = list.cursor(cursor);
+            }
+            let page = list.execute().await?;
+            itns.extend(
+                page.keys
+                    .iter()
+                    .filter_map(|k| k.name.strip_prefix(&prefix)?.parse::<Itn>().ok()),
+            );
+            match page.cursor.filter(|_| !page.list_complete) {
+                Some(next) => cursor = Some(next),
+                None => return Ok(itns),
+            }
+        }
+    }
+
     /// Every merchant's id (the scheduled refresh asks each one's record).
     pub async fn merchant_ids(&self) -> EdgeResult<Vec<MerchantId>> {
         let mut ids = Vec::new();

@@ -292,6 +292,17 @@ impl MerchantRecord {
                 event,
             } => self.apply_pushed(merchant, itn, *tracking, event).await,
             Command::RunSchedule => reply(&self.run_schedule(merchant).await?),
+            Command::Migrate => {
+                let itns = Store::open(&self.env)?.shipment_itns(merchant).await?;
+                let mut carried = 0usize;
+                for itn in itns {
+                    if self.db()?.shipment(itn)?.is_none() {
+                        self.load(merchant, itn).await?;
+                        carried += 1;
+                    }
+                }
+                reply(&carried)
+            }
             Command::FindShipments { query, csv } => {
                 let query: ShipmentQuery = query
                     .parse()

@@ -79,6 +79,10 @@ pub enum Command {
     },
     /// The scheduled refresh of this merchant's active shipments.
     RunSchedule,
+    /// Carries every shipment an earlier version kept only in KV into the record (first touch
+    /// does it one at a time; this makes Find Orders complete at once). Returns how many were
+    /// carried over.
+    Migrate,
     /// One page of Find Orders (the query string as the merchant sent it, already validated
     /// by the Worker). `csv` asks for the page's rows as CSV lines instead of JSON rows.
     FindShipments {

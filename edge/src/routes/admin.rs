@@ -73,3 +73,12 @@ pub async fn set_clock(mut req: Request, env: &Env) -> EdgeResult<Response> {
     crate::sync::set_clock(env, at).await?;
     json(200, &json!({"now": now()}))
 }
+
+/// `POST /v1/admin/merchants/{id}/migrate`: carries a merchant's shipments from the KV-only
+/// layout of earlier versions into its record, at once (first touch does it one by one).
+pub async fn migrate(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
+    require_admin(&req, Config::from_env(env).admin_token.as_deref())?;
+    let id = parse_merchant(id)?;
+    let carried: usize = call(env, &id, &Command::Migrate).await?;
+    json(200, &json!({"carried_over": carried}))
+}
