@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the widget: release wasm -> wasm-bindgen (web target) -> wasm-opt -Oz -> minified glue.
-# Output: www/widget/pkg/ (served by the Worker under /widget/pkg/).
+# Builds the widget: release wasm -> wasm-bindgen (web target) -> unused exports dropped ->
+# wasm-opt -Oz -> minified glue. Output: www/widget/pkg/ (served by the Worker under /widget/pkg/).
+#
+#   bash scripts/build-widget.sh [package out_dir out_name]
+# builds another Leptos crate the same way (the size benchmark's baseline counter).
 #
 # The standard library is rebuilt for the widget alone (`-Z build-std`, through RUSTC_BOOTSTRAP on
 # the pinned stable toolchain) with the `immediate-abort` panic strategy: no panic messages, no
@@ -10,22 +13,55 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-out="$root/www/widget/pkg"
+package="${1:-waymark-widget}"
+out="${2:-$root/www/widget/pkg}"
+name="${3:-waymark_widget}"
+crate="${package//-/_}"
+features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-reference-types --enable-multivalue)
 target_dir="${WIDGET_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/widget-std}"
 if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" CARGO_TARGET_DIR="$target_dir" \
-    cargo build --release --target wasm32-unknown-unknown -p waymark-widget -Z build-std=std,panic_abort
+    cargo build --release --target wasm32-unknown-unknown -p "$package" -Z build-std=std,panic_abort
 else
   echo "build-widget: rust-src is not installed (rustup component add rust-src); building without build-std" >&2
   target_dir="${CARGO_TARGET_DIR:-$root/target}"
-  cargo build --release --target wasm32-unknown-unknown -p waymark-widget
+  cargo build --release --target wasm32-unknown-unknown -p "$package"
 fi
 rm -rf "$out" && mkdir -p "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name waymark_widget \
-  "$target_dir/wasm32-unknown-unknown/release/waymark_widget.wasm"
-"$root/node_modules/binaryen/bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/waymark_widget_bg.wasm" -o "$out/waymark_widget_bg.wasm"
-"$root/node_modules/.bin/esbuild" "$out/waymark_widget.js" --minify --format=esm --log-level=warning \
-  --outfile="$out/waymark_widget.min.js"
-mv "$out/waymark_widget.min.js" "$out/waymark_widget.js"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$name" \
+  "$target_dir/wasm32-unknown-unknown/release/$crate.wasm"
+
+# Leptos always links server_fn's streaming classes (wasm-streams' IntoUnderlying{Source,ByteSource,
+# Sink}); a client-side widget with no server functions never creates one. Their exports keep
+# their code alive, so drop the exports (wasm-metadce, with every other export as a root) and
+# their classes from the glue. Skipped, with a note, if the glue does not look as expected.
+node - "$out/$name.js" "$out/${name}_bg.wasm" "$out/graph.json" <<'JS'
+const fs = require("fs");
+const [glue, wasm, graph] = process.argv.slice(2);
+const exports = WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(wasm))).map((e) => e.name);
+const unused = (n) => /intounderlying/i.test(n);
+let js = fs.readFileSync(glue, "utf8");
+const stripped = js
+  .replace(/^export class IntoUnderlying\w+ \{\n[\s\S]*?\n\}\n/gm, "")
+  .replace(/^if \(Symbol\.dispose\) IntoUnderlying\w+\.prototype\[Symbol\.dispose\] = .*\n/gm, "")
+  .replace(/^const IntoUnderlying\w+Finalization = [\s\S]*?\);\n/gm, "");
+if (!exports.some(unused) || /intounderlying/i.test(stripped)) {
+  console.error("build-widget: streaming classes not found as expected; kept");
+  process.exit(0);
+}
+fs.writeFileSync(glue, stripped);
+fs.writeFileSync(graph, JSON.stringify([
+  { name: "js", root: true, reaches: exports.filter((n) => !unused(n)).map((n) => `export:${n}`) },
+  ...exports.map((n) => ({ name: `export:${n}`, export: n })),
+]));
+JS
+if [ -f "$out/graph.json" ]; then
+  "$root/node_modules/binaryen/bin/wasm-metadce" "${features[@]}" --graph-file "$out/graph.json" \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm" >/dev/null
+  rm "$out/graph.json"
+fi
+"$root/node_modules/binaryen/bin/wasm-opt" -Oz "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+"$root/node_modules/.bin/esbuild" "$out/$name.js" --minify --format=esm --log-level=warning \
+  --outfile="$out/$name.min.js"
+mv "$out/$name.min.js" "$out/$name.js"

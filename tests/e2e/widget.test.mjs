@@ -297,6 +297,8 @@ describe("embedding", () => {
     await page.evaluate(() => document.querySelectorAll("waymark-tracker")[1].remove());
     await lookUp(page, "1Z999AA10123456784", first);
     await first.locator(".wm-carrier").first().waitFor();
+    assert.equal(await first.locator(".wm-result").count(), 1, "the new answer replaced the old one");
+    assert.equal(await first.locator(".wm-timeline").count(), 1);
     await page.close();
   });
 

@@ -6,11 +6,13 @@
 //! to catalogue strings and DOM.
 
 pub mod decode;
+mod fresh;
 mod i18n;
 mod intl;
 
 use std::sync::Arc;
 
+use fresh::{Fresh, IntoFresh};
 use leptos::prelude::*;
 use shared::ids::{IdError, LookupNumber};
 use shared::presentation::{self, EntryKind, Headline, StageMark};
@@ -96,6 +98,20 @@ fn message_for(error: &IdError, catalog: &Catalog) -> String {
         _ => text.push('.'),
     }
     text
+}
+
+/// What the shopper typed: the widget's field, found from the form or the retry button.
+fn typed_number(ev: &web_sys::Event) -> String {
+    ev.current_target()
+        .and_then(|t| {
+            t.unchecked_into::<web_sys::Element>()
+                .closest(".wm")
+                .ok()
+                .flatten()
+        })
+        .and_then(|section| section.query_selector(".wm-input").ok().flatten())
+        .map(|input| input.unchecked_into::<web_sys::HtmlInputElement>().value())
+        .unwrap_or_default()
 }
 
 fn page_origin() -> String {
@@ -199,7 +215,6 @@ fn tracker(
     events: StoredValue<web_sys::HtmlElement, LocalStorage>,
 ) -> impl IntoView {
     let initial = number.unwrap_or_default();
-    let (input, set_input) = signal(initial.clone());
     let (phase, set_phase) = signal(Phase::Idle);
     let merchant = StoredValue::new(merchant);
     let api_base = StoredValue::new(api_base);
@@ -239,7 +254,7 @@ fn tracker(
         }
     };
     if !initial.trim().is_empty() {
-        lookup(initial);
+        lookup(initial.clone());
     }
 
     let invalid = move || phase.with(|p| matches!(p, Phase::Invalid(_)));
@@ -249,7 +264,7 @@ fn tracker(
             <form class="wm-form" novalidate=true
                 on:submit:capture=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
-                    lookup(input.get_untracked());
+                    lookup(typed_number(&ev));
                 }>
                 <label class="wm-label" for="waymark-number">{catalog.input_label}</label>
                 <div class="wm-row">
@@ -257,14 +272,13 @@ fn tracker(
                         autocapitalize="characters" spellcheck="false" dir="ltr"
                         aria-describedby=move || if invalid() { "waymark-hint waymark-error" } else { "waymark-hint" }
                         aria-invalid=move || if invalid() { "true" } else { "false" }
-                        prop:value=move || input.get()
-                        on:input:capture=move |ev| set_input.set(event_target_value(&ev))/>
+                        value=initial/>
                     <button class="wm-button" type="submit">{catalog.submit}</button>
                 </div>
                 <p id="waymark-hint" class="wm-hint">{catalog.input_hint}</p>
             </form>
             {move || match phase.get() {
-                Phase::Idle => ().into_any(),
+                Phase::Idle => ().fresh(),
                 Phase::Loading => view! {
                     <div class="wm-skeleton" role="status" aria-live="polite" aria-busy="true">
                         <span class="wm-visually-hidden">{catalog.loading}</span>
@@ -273,37 +287,37 @@ fn tracker(
                         <div class="wm-bone"></div>
                         <div class="wm-bone wm-bone-short"></div>
                     </div>
-                }.into_any(),
+                }.fresh(),
                 Phase::Invalid(message) => view! {
                     <p id="waymark-error" class="wm-error" role="alert">{message}</p>
-                }.into_any(),
+                }.fresh(),
                 Phase::NotFound => view! {
                     <div class="wm-error" role="alert">
                         <p class="wm-error-title">{catalog.not_found}</p>
                         <p>{catalog.not_found_hint}</p>
                     </div>
-                }.into_any(),
+                }.fresh(),
                 Phase::RateLimited => alert(catalog.rate_limited),
                 Phase::NotAllowed => alert(catalog.unavailable),
                 Phase::NetworkError => view! {
                     <div class="wm-error" role="alert">
                         <p class="wm-error-title">{catalog.network_error}</p>
                         <button class="wm-button wm-secondary" type="button"
-                            on:click:capture=move |_| lookup(input.get_untracked())>{catalog.retry}</button>
+                            on:click:capture=move |ev: leptos::ev::MouseEvent| lookup(typed_number(&ev))>{catalog.retry}</button>
                     </div>
-                }.into_any(),
+                }.fresh(),
                 Phase::Loaded(view) => shipment_view(view, catalog),
             }}
         </section>
     }
 }
 
-fn alert(text: &'static str) -> AnyView {
-    view! { <p class="wm-error" role="alert">{text}</p> }.into_any()
+fn alert(text: &'static str) -> Fresh {
+    view! { <p class="wm-error" role="alert">{text}</p> }.fresh()
 }
 
 /// A found shipment: headline, alert, progress, latest update, numbers, timeline.
-fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> AnyView {
+fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> Fresh {
     let locale = catalog.lang_tag;
     let headline = match presentation::headline(&view) {
         Headline::AwaitingFirstScan => catalog.awaiting_first_scan,
@@ -357,7 +371,6 @@ fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> AnyView 
         .iter()
         .filter(|k| **k == EntryKind::EarlyCarrier)
         .count();
-    let (expanded, set_expanded) = signal(false);
     let render = |merchant: bool| {
         view.timeline
             .iter()
@@ -372,13 +385,25 @@ fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> AnyView 
         let earlier = presentation::with_count(catalog.show_earlier, hidden);
         view! {
             <li class="wm-fold">
-                <button class="wm-copy" type="button" aria-expanded=move || if expanded.get() { "true" } else { "false" }
-                    on:click:capture=move |_| set_expanded.update(|e| *e = !*e)>
-                    {move || if expanded.get() { catalog.show_fewer.to_string() } else { earlier.clone() }}
+                <button class="wm-copy" type="button" aria-expanded="false"
+                    on:click:capture=move |ev: leptos::ev::MouseEvent| {
+                        // Unfolding only changes a class on the list and this button's text.
+                        let Some(button) = ev.current_target().map(JsCast::unchecked_into::<web_sys::Element>) else { return };
+                        let Ok(Some(list)) = button.closest("ol") else { return };
+                        let folded = list.class_list().toggle("wm-folded").unwrap_or(false);
+                        let _ = button.set_attribute("aria-expanded", if folded { "false" } else { "true" });
+                        button.set_text_content(Some(if folded { &earlier } else { catalog.show_fewer }));
+                    }>
+                    {earlier.clone()}
                 </button>
             </li>
         }
     });
+    let list_class = if hidden > 0 {
+        "wm-timeline wm-folded"
+    } else {
+        "wm-timeline"
+    };
     let merchant_line = match &view.carrier {
         Some(carrier) => [view.merchant.name.as_str(), " · ", &carrier.name].concat(),
         None => view.merchant.name.clone(),
@@ -411,17 +436,17 @@ fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> AnyView 
             </a>
         })}
         <h3 class="wm-subheading">{catalog.timeline}</h3>
-        <ol class=move || if expanded.get() { "wm-timeline" } else { "wm-timeline wm-folded" }>
+        <ol class=list_class>
             {merchant_entries}
             {toggle}
             {carrier_entries}
         </ol>
         <p class="wm-updated">{catalog.last_updated}" "<time datetime=view.updated_at.clone()>{updated}</time></p>
     }
-    .into_any()
+    .fresh()
 }
 
-fn entry_view(entry: &TimelineEntry, kind: EntryKind, catalog: &'static Catalog) -> AnyView {
+fn entry_view(entry: &TimelineEntry, kind: EntryKind, catalog: &'static Catalog) -> Fresh {
     let shown = entry
         .time
         .as_deref()
@@ -446,10 +471,10 @@ fn entry_view(entry: &TimelineEntry, kind: EntryKind, catalog: &'static Catalog)
                     {entry.location.clone().map(|l| view! { " · " <bdi>{l}</bdi> })}
                 </p>
             }
-            .into_any()
+            .fresh()
         }
-        None if !entry.done => view! { <p class="wm-meta">{catalog.not_yet}</p> }.into_any(),
-        None => view! { <p class="wm-meta">{entry.location.clone()}</p> }.into_any(),
+        None if !entry.done => view! { <p class="wm-meta">{catalog.not_yet}</p> }.fresh(),
+        None => view! { <p class="wm-meta">{entry.location.clone()}</p> }.fresh(),
     };
     view! {
         <li class=class data-source=presentation::source_name(entry.source) data-tag=tag>
@@ -458,7 +483,7 @@ fn entry_view(entry: &TimelineEntry, kind: EntryKind, catalog: &'static Catalog)
             {meta}
         </li>
     }
-    .into_any()
+    .fresh()
 }
 
 fn number_view(
@@ -466,23 +491,24 @@ fn number_view(
     value: String,
     href: String,
     catalog: &'static Catalog,
-) -> AnyView {
-    let (copied, set_copied) = signal(false);
+) -> Fresh {
     let to_copy = value.clone();
     view! {
         <div class="wm-number">
             <span class="wm-number-label">{label}</span>
             <a class="wm-number-value" href=href dir="ltr">{value}</a>
             <button class="wm-copy" type="button" aria-label=[catalog.copy, " ", label].concat()
-                on:click:capture=move |_| {
+                on:click:capture=move |ev: leptos::ev::MouseEvent| {
                     if let Some(window) = web_sys::window() {
                         let _ = window.navigator().clipboard().write_text(&to_copy);
-                        set_copied.set(true);
+                        if let Some(button) = ev.current_target() {
+                            button.unchecked_into::<web_sys::Node>().set_text_content(Some(catalog.copied));
+                        }
                     }
                 }>
-                {move || if copied.get() { catalog.copied } else { catalog.copy }}
+                {catalog.copy}
             </button>
         </div>
     }
-    .into_any()
+    .fresh()
 }

@@ -112,7 +112,11 @@ async fn the_catalogue_gives_the_texts_and_direction() {
         let (_host, root, _handle) = mounted(lang).await;
         let section = root.query_selector("section").unwrap().unwrap();
         assert_eq!(section.get_attribute("dir").as_deref(), Some(dir), "{lang}");
-        assert_eq!(section.get_attribute("lang").as_deref(), Some(lang), "{lang}");
+        assert_eq!(
+            section.get_attribute("lang").as_deref(),
+            Some(lang),
+            "{lang}"
+        );
         assert_eq!(
             root.query_selector("h2")
                 .unwrap()
@@ -132,4 +136,43 @@ async fn freeing_the_handle_unmounts_the_widget() {
     drop(handle);
     next_frame().await;
     assert!(root.query_selector("form").unwrap().is_none());
+}
+
+/// Resolves after `ms` milliseconds (a poll interval, not a synchronisation sleep).
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn each_answer_replaces_the_previous_one_entirely() {
+    let (_host, root, _handle) = mounted("en").await;
+    let count = |selector: &str| root.query_selector_all(selector).unwrap().length();
+    type_and_submit(&root, "WM-0000-0000-0000-01");
+    next_frame().await;
+    assert_eq!(count("[role=alert]"), 1, "the typo");
+    // A valid number against a closed port: loading, then a network failure with a retry.
+    type_and_submit(&root, "1Z999AA10123456784");
+    next_frame().await;
+    assert_eq!(count("[role=alert]"), 0, "the typo's message is gone");
+    assert_eq!(count(".wm-skeleton"), 1, "loading");
+    for _ in 0..100 {
+        if count(".wm-secondary") > 0 {
+            break;
+        }
+        pause(20).await;
+    }
+    assert_eq!(count(".wm-skeleton"), 0, "loading is gone");
+    assert_eq!(count("[role=alert]"), 1, "one failure message");
+    assert_eq!(count(".wm-secondary"), 1, "with its retry");
+    type_and_submit(&root, "WM-0000-0000-0000-01");
+    next_frame().await;
+    assert_eq!(count("[role=alert]"), 1);
+    assert_eq!(count(".wm-secondary"), 0, "the retry went with its message");
+    assert_eq!(count("form"), 1, "the form stays");
 }
