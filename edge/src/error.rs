@@ -22,8 +22,9 @@ pub enum EdgeError {
     NotFound(&'static str),
     #[error("no such route")]
     NoRoute,
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// The path exists; the value is its `Allow` header.
+    #[error("method not allowed: this path answers {0}")]
+    MethodNotAllowed(&'static str),
     #[error("{0}")]
     Conflict(&'static str),
     #[error("the body is larger than {0} bytes")]
@@ -118,7 +119,7 @@ impl EdgeError {
             EdgeError::Unauthorized => (401, "unauthorized"),
             EdgeError::Forbidden => (403, "forbidden"),
             EdgeError::NotFound(_) | EdgeError::NoRoute => (404, "not_found"),
-            EdgeError::MethodNotAllowed => (405, "method_not_allowed"),
+            EdgeError::MethodNotAllowed(_) => (405, "method_not_allowed"),
             EdgeError::Conflict(_) => (409, "conflict"),
             EdgeError::TooLarge(_) => (413, "payload_too_large"),
             EdgeError::UnsupportedMediaType => (415, "unsupported_media_type"),
@@ -157,6 +158,11 @@ impl EdgeError {
         };
         let body = serde_json::json!({"error": {"code": code, "message": message}});
         let mut builder = ResponseBuilder::new().with_status(status);
+        if let EdgeError::MethodNotAllowed(allow) = &self {
+            builder = builder
+                .with_header("allow", allow)
+                .unwrap_or_else(|_| ResponseBuilder::new().with_status(405));
+        }
         if status == 429 {
             builder = builder
                 .with_header("retry-after", &RETRY_AFTER_SECONDS.to_string())

@@ -51,12 +51,16 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         .map(decode_segment)
         .collect();
     let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let clock = sync::override_allowed(&env);
+    if !known_method(&req) {
+        return Err(method_not_allowed_or_no_route(&parts, clock));
+    }
     let method = req.method();
     match (parts.as_slice(), method) {
         (["v1", "admin", "merchants"], Method::Post) => {
             routes::admin::create_merchant(req, &env).await
         }
-        (["v1", "admin", "clock"], Method::Put) if sync::override_allowed(&env) => {
+        (["v1", "admin", "clock"], Method::Put) if clock => {
             routes::admin::set_clock(req, &env).await
         }
         (["v1", "admin", "merchants", id, "migrate"], Method::Post) => {
@@ -98,6 +102,10 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "track", merchant, "orders"], Method::Post) => {
             routes::track::order_lookup(req, &env, merchant).await
         }
+        (["v1", "track", merchant, "orders"], Method::Options) => {
+            routes::track::preflight(req, &env, merchant).await
+        }
+        (["v1", "track", _, "orders"], _) => Err(EdgeError::MethodNotAllowed("POST, OPTIONS")),
         (["v1", "track", merchant, number], Method::Get) => {
             routes::track::lookup(req, &env, &ctx, merchant, number).await
         }
@@ -111,27 +119,47 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
             routes::pages::tracking_page(req, &env, merchant, number).await
         }
         (["healthz"], Method::Get) => http::json(200, &serde_json::json!({"ok": true})),
-        (["v1", ..], _) => Err(api_method_or_route(parts.as_slice())),
+        (["v1", ..] | ["t", _, _] | ["healthz"], _) => {
+            Err(method_not_allowed_or_no_route(&parts, clock))
+        }
         _ => routes::assets::serve(req, &env).await,
     }
 }
 
-/// A known API path with the wrong method is 405; anything else under /v1 is 404.
-fn api_method_or_route(parts: &[&str]) -> EdgeError {
-    let known = matches!(
-        parts,
-        ["v1", "admin", "merchants"]
-            | ["v1", "admin", "merchants", _, "keys" | "migrate"]
-            | ["v1", "merchants", _, "checkpoints" | "settings"]
-            | ["v1", "merchants", _, "shipments" | "shipments.csv"]
-            | ["v1", "merchants", _, "shipments", _]
-            | ["v1", "merchants", _, "shipments", _, "tracking" | "events"]
-            | ["v1", "track", _, _]
-            | ["v1", "webhooks", "aftership"]
-    );
-    if known {
-        EdgeError::MethodNotAllowed
-    } else {
-        EdgeError::NoRoute
+/// The methods each known path answers, for `405` and its `Allow` header.
+fn allowed_methods(parts: &[&str], clock: bool) -> Option<&'static str> {
+    Some(match parts {
+        ["v1", "admin", "merchants"] => "POST",
+        ["v1", "admin", "merchants", _, "keys" | "migrate"] => "POST",
+        ["v1", "admin", "clock"] if clock => "PUT",
+        ["v1", "merchants", _, "checkpoints"] => "GET, PUT",
+        ["v1", "merchants", _, "settings"] => "GET, PATCH",
+        ["v1", "merchants", _, "shipments"] => "GET, POST",
+        ["v1", "merchants", _, "shipments.csv"] => "GET",
+        ["v1", "merchants", _, "shipments", _] => "GET",
+        ["v1", "merchants", _, "shipments", _, "tracking"] => "PUT",
+        ["v1", "merchants", _, "shipments", _, "events"] => "POST",
+        ["v1", "track", _, "orders"] => "POST, OPTIONS",
+        ["v1", "track", _, _] => "GET, OPTIONS",
+        ["v1", "webhooks", "aftership"] => "POST",
+        ["t", _, _] | ["healthz"] => "GET",
+        _ => return None,
+    })
+}
+
+/// A known path with the wrong method is 405 (with `Allow`); anything else under /v1 is 404.
+fn method_not_allowed_or_no_route(parts: &[&str], clock: bool) -> EdgeError {
+    match allowed_methods(parts, clock) {
+        Some(allow) => EdgeError::MethodNotAllowed(allow),
+        None => EdgeError::NoRoute,
     }
+}
+
+/// Methods the router knows. The `worker` crate reads any other method (`QUERY`, `TRACE` …)
+/// as GET, so the raw method is checked first: an unknown one never reaches a GET handler.
+fn known_method(req: &Request) -> bool {
+    matches!(
+        req.inner().method().as_str(),
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+    )
 }

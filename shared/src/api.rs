@@ -197,27 +197,59 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
         return None;
     }
     let rest = rest.to_ascii_lowercase();
-    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
-        return None;
-    }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
-        _ => (rest.as_str(), None),
+    let (host, port) = match rest.strip_prefix('[') {
+        // An IPv6 literal: hex digits and colons in brackets, then an optional port.
+        Some(inner) => {
+            let (address, after) = inner.split_once(']')?;
+            let ok = address.contains(':')
+                && address
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'));
+            if !ok {
+                return None;
+            }
+            let port = match after {
+                "" => None,
+                other => Some(other.strip_prefix(':')?),
+            };
+            (format!("[{address}]"), port)
+        }
+        None => match rest.split_once(':') {
+            Some((host, port)) => (host.to_string(), Some(port)),
+            None => (rest.clone(), None),
+        },
     };
-    if host.is_empty()
-        || !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
-    {
+    if !host.starts_with('[') && !is_host_name(&host) {
         return None;
     }
+    let port = match port {
+        None => None,
+        Some(p) if (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p.parse::<u16>().ok().filter(|p| *p > 0)?)
+        }
+        Some(_) => return None,
+    };
     match port {
-        Some(p) if p.parse::<u16>().is_err() => None,
-        Some("443") if scheme == "https" => Some(format!("{scheme}://{host}")),
-        Some("80") if scheme == "http" => Some(format!("{scheme}://{host}")),
+        Some(443) if scheme == "https" => Some(format!("{scheme}://{host}")),
+        Some(80) if scheme == "http" => Some(format!("{scheme}://{host}")),
         Some(p) => Some(format!("{scheme}://{host}:{p}")),
         None => Some(format!("{scheme}://{host}")),
     }
+}
+
+/// A DNS name or IPv4 address as a host: dot-separated labels of letters, digits and inner
+/// hyphens, each 1 to 63 characters, 253 at most in all.
+fn is_host_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 fn validate_page(page: &str) -> Result<String, InputError> {
@@ -407,9 +439,25 @@ impl AttachTrackingRequest {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointEventRequest {
+    #[serde(deserialize_with = "whole_number")]
     pub checkpoint: usize,
     #[serde(default)]
     pub at: Option<String>,
+}
+
+/// A non-negative whole number, written as an integer or as a float with no fraction (`0.0`):
+/// JSON does not tell them apart, and neither does JSON Schema.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let number = serde_json::Number::deserialize(d)?;
+    if let Some(n) = number.as_u64() {
+        return usize::try_from(n).map_err(serde::de::Error::custom);
+    }
+    match number.as_f64() {
+        Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= 1e9 => Ok(f as usize),
+        _ => Err(serde::de::Error::custom(
+            "expected a whole number of at least 0",
+        )),
+    }
 }
 
 impl CheckpointEventRequest {
@@ -449,6 +497,16 @@ mod tests {
             ("https://user@shop.example.com", None),
             ("https://shop.example.com:99999", None),
             ("https://shop.example.com\r\n", None),
+            ("http://a.com:+80", None),
+            ("https://a]:x", None),
+            ("http://a:b:80", None),
+            ("http://...", None),
+            ("http://-", None),
+            ("http://shop-.example.com", None),
+            ("http://shop.example.com:0", None),
+            ("http://[::1]", Some("http://[::1]")),
+            ("http://[::1]:8788", Some("http://[::1]:8788")),
+            ("http://localhost:8788", Some("http://localhost:8788")),
             ("https://shop.example.com\n", None),
             ("https://shop.exa\0mple.com", None),
             ("\thttps://shop.example.com", None),

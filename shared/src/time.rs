@@ -45,6 +45,9 @@ pub enum TimeError {
 impl FromStr for Timestamp {
     type Err = TimeError;
     fn from_str(input: &str) -> Result<Timestamp, TimeError> {
+        if !is_rfc3339(input) {
+            return Err(TimeError::Format(truncate(input)));
+        }
         let parts = parse_parts(input).ok_or_else(|| TimeError::Format(truncate(input)))?;
         if parts.offset_minutes.is_none() {
             return Err(TimeError::Format(truncate(input)));
@@ -54,6 +57,47 @@ impl FromStr for Timestamp {
             return Err(TimeError::OutOfRange(truncate(input)));
         }
         Ok(instant)
+    }
+}
+
+/// The shape RFC 3339 requires of a date-time (carriers' looser shapes are `CarrierTime`'s):
+/// `YYYY-MM-DDTHH:MM:SS`, an optional `.fraction`, then `Z` or `±HH:MM`.
+fn is_rfc3339(input: &str) -> bool {
+    let b = input.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|s| !s.is_empty() && s.iter().all(u8::is_ascii_digit))
+    };
+    let head = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !head {
+        return false;
+    }
+    let mut i = 19;
+    if b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
     }
 }
 
@@ -417,6 +461,33 @@ mod tests {
             } else {
                 assert!(matches!(parsed, Err(TimeError::OutOfRange(_))), "{input}");
             }
+        }
+    }
+
+    #[test]
+    fn instants_from_people_and_programs_are_strict_rfc_3339() {
+        for ok in [
+            "2026-11-20T10:00:00Z",
+            "2026-11-20t10:00:00z",
+            "2026-11-20T10:00:00.5+01:00",
+            "2026-11-20T10:00:00-05:30",
+        ] {
+            assert!(ok.parse::<Timestamp>().is_ok(), "{ok}");
+        }
+        for bad in [
+            "2026-11-20 10:00:00Z",
+            "2026-11-20T10:00Z",
+            "2026-11-20T10:00:00,5Z",
+            "2026-11-20T10:00:00+0100",
+            "2026-11-20T10:00:00+01",
+            "2026-11-20T10:00:00 +01:00",
+            "2026-11-20T10:00:00",
+            "2026-11-20",
+        ] {
+            assert!(
+                matches!(bad.parse::<Timestamp>(), Err(TimeError::Format(_))),
+                "{bad}"
+            );
         }
     }
 

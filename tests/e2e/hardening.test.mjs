@@ -13,7 +13,8 @@ import { launch } from "../lib/browser.mjs";
 let system, api, standin, key;
 
 before(async () => {
-  system = await startSystem({ edgePort: 8841, standinPort: 8842, shopPort: 8843 });
+  // No PUBLIC_BASE_URL: links must be relative, never taken from the request.
+  system = await startSystem({ edgePort: 8841, standinPort: 8842, shopPort: 8843, publicBase: null });
   api = new Api(system.edgeBase);
   standin = new Standin(system.standinBase);
   key = await provision(api, { id: "acme", name: "Acme Outdoor", allowed_origins: [system.shopBase] });
@@ -27,8 +28,8 @@ async function newShipment(ref = "#1") {
 }
 
 /** A raw GET with a chosen Host header (fetch does not let a client set one). */
-function getWithHost(path, host, headers = {}) {
-  const url = new URL(system.edgeBase);
+function getWithHost(path, host, headers = {}, base = system.edgeBase) {
+  const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, path, headers: { host, ...headers } }, (res) => {
       let body = "";
@@ -210,6 +211,26 @@ describe("rate limiting, from the storefront's origin", () => {
       assert.match(await widget.locator(".wm-error").textContent(), /Too many lookups/);
     } finally {
       await browser.close();
+    }
+  });
+});
+
+describe("a configured public origin", () => {
+  test("absolute links use PUBLIC_BASE_URL whatever Host the request names", async () => {
+    const other = await startSystem({ edgePort: 8844, standinPort: 8845, shopPort: 8846, publicBase: "https://track.acme.example" });
+    try {
+      const otherApi = new Api(other.edgeBase);
+      const otherKey = await provision(otherApi, { id: "acme", name: "Acme Outdoor" });
+      const itn = (await otherApi.createShipment("acme", otherKey, { order_ref: "#1" })).json.itn;
+      const res = JSON.parse((await getWithHost(`/v1/track/acme/${itn}`, "evil.example", {}, other.edgeBase)).body);
+      assert.equal(res.links.itn, `https://track.acme.example/t/acme/${itn}`);
+      const page = await getWithHost(`/t/acme/${itn}`, "evil.example", {}, other.edgeBase);
+      assert.ok(page.body.includes(`href="https://track.acme.example/t/acme/${itn}"`), page.body);
+      assert.ok(!page.body.includes("evil.example"));
+    } finally {
+      // Only this system: the file's own keeps running for the tests after it.
+      process.kill(-other.edge.pid, "SIGTERM");
+      process.kill(-other.standin.pid, "SIGTERM");
     }
   });
 });

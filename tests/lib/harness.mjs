@@ -45,8 +45,10 @@ export async function stopAll() {
   }
 }
 
-/** Starts everything; returns URLs. `ports` lets tests run beside a demo. */
-export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPort = 8788, persist, echo = Boolean(process.env.WAYMARK_ECHO), realAfterShip = false, vars = {}, config } = {}) {
+/** Starts everything; returns URLs. `ports` lets tests run beside a demo. The edge's public
+ * origin (`PUBLIC_BASE_URL`, for absolute links) is its own loopback URL unless `publicBase`
+ * says otherwise (`null`: not configured, links relative). */
+export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPort = 8788, persist, echo = Boolean(process.env.WAYMARK_ECHO), realAfterShip = false, vars = {}, config, publicBase } = {}) {
   const standinBase = `http://127.0.0.1:${standinPort}`;
   let standin;
   if (!realAfterShip) {
@@ -76,6 +78,8 @@ export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPor
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(edgePort), "--persist-to", state,
     "--show-interactive-dev-session=false", "--test-scheduled"];
   if (!realAfterShip) args.push("--var", `AFTERSHIP_API_BASE:${standinBase}`);
+  const base = publicBase === undefined ? `http://127.0.0.1:${edgePort}` : publicBase;
+  if (base) args.push("--var", `PUBLIC_BASE_URL:${base}`);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   if (config) args.push("--config", config);
   // The Worker is built beforehand (scripts/build.sh); wrangler's build step is skipped.

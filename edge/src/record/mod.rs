@@ -293,6 +293,7 @@ impl MerchantRecord {
             } => self.apply_pushed(merchant, itn, *tracking, event).await,
             Command::RunSchedule => reply(&self.run_schedule(merchant).await?),
             Command::Migrate => {
+                self.config(merchant).await?;
                 let itns = Store::open(&self.env)?.shipment_itns(merchant).await?;
                 let mut carried = 0usize;
                 for itn in itns {
@@ -687,15 +688,18 @@ impl MerchantRecord {
         let now = now();
         let db = self.db()?;
         let settings = db.settings(&merchant_config)?;
-        // The merchant's own schedule (every N hours, or fixed local times) decides; the
-        // cron and the alarm only ask.
-        if let Some(next) = db.next_refresh_at()?.filter(|next| *next > now) {
-            self.arm(next, now).await?;
-            return Ok(0);
-        }
-        let next = next_refresh(&settings.refresh_schedule, settings.time_zone.tz(), now);
-        db.set_next_refresh_at(next)?;
-        let calls = self.refresh_active(merchant).await?;
+        // The merchant's own schedule (every N hours, or fixed local times) decides when
+        // trackings are read; the cron and the alarm only ask. Pending registrations are
+        // retried on every run (the run's spacing is their back-off).
+        let (refresh_due, next) = match db.next_refresh_at()?.filter(|next| *next > now) {
+            Some(next) => (false, next),
+            None => {
+                let next = next_refresh(&settings.refresh_schedule, settings.time_zone.tz(), now);
+                db.set_next_refresh_at(next)?;
+                (true, next)
+            }
+        };
+        let calls = self.refresh_active(merchant, refresh_due).await?;
         self.arm(next, now).await?;
         Ok(calls)
     }
@@ -710,8 +714,9 @@ impl MerchantRecord {
             .map_err(|e| EdgeError::Storage(format!("alarm: {e}")))
     }
 
-    /// Refreshes this merchant's active shipments, least recently refreshed first.
-    async fn refresh_active(&self, merchant: &MerchantId) -> EdgeResult<usize> {
+    /// Registers pending TNs and (when `refresh_due`) reads the trackings of this merchant's
+    /// active shipments, least recently handled first, within the run's budget.
+    async fn refresh_active(&self, merchant: &MerchantId, refresh_due: bool) -> EdgeResult<usize> {
         let config = Config::from_env(&self.env);
         let mut calls = 0;
         for itn in self.db()?.due_for_schedule(SCHEDULE_BUDGET * 4)? {
@@ -720,7 +725,6 @@ impl MerchantRecord {
             }
             let now = now();
             let db = self.db()?;
-            db.mark_scheduled(itn, now)?;
             let Some(snapshot) = db.shipment(itn)? else {
                 continue;
             };
@@ -734,6 +738,14 @@ impl MerchantRecord {
                 config.carrier_fresh_seconds,
                 Caller::Schedule,
             );
+            let is_read = matches!(
+                action,
+                CarrierAction::FetchNow { .. } | CarrierAction::RefreshInBackground { .. }
+            );
+            if is_read && !refresh_due {
+                continue;
+            }
+            db.mark_scheduled(itn, now)?;
             let outcome = match action {
                 CarrierAction::Serve => Ok(()),
                 CarrierAction::Retire => {

@@ -33,12 +33,14 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
     let idempotency = header(&req, "idempotency-key")
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty());
-    if idempotency
-        .as_ref()
-        .is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY)
-    {
+    if idempotency.as_ref().is_some_and(|k| {
+        k.chars().count() > MAX_IDEMPOTENCY_KEY
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_graphic() || c == ' ' || c == '\t')
+    }) {
         return Err(EdgeError::Invalid(format!(
-            "Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY} characters"
+            "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"
         )));
     }
     let body = json_body(&mut req).await?;
