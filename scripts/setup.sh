@@ -52,6 +52,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# 5b. python3-venv, for the pinned Schemathesis in .venv-schemathesis/ (tests/schemathesis/run.sh).
+if ! python3 -c 'import ensurepip' 2>/dev/null; then
+  say "installing python3-venv"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+fi
+
 # 6. The official AfterShip SDK, the judge of the stand-in's fidelity (Python, from PyPI).
 if ! /usr/bin/python3 -c 'import tracking' 2>/dev/null && ! python3 -c 'import tracking' 2>/dev/null; then
   say "installing aftership-tracking-sdk for the stand-in conformance test"

@@ -23,5 +23,9 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN
   cargo test -p waymark-widget --target wasm32-unknown-unknown
 step "stand-in AfterShip conformance, judged by the official AfterShip SDK"
 python3 tests/standin/test_sdk_conformance.py
+step "stand-alone: no tracked file names a path outside the repository"
+python3 scripts/check-standalone.py
 step "end-to-end: the real Worker in workerd, the stand-in AfterShip, headless Chromium"
 node --test --test-concurrency=1 "tests/e2e/*.test.mjs"
+step "Schemathesis over docs/openapi.yaml against the real Worker (every check, stateful phase)"
+bash tests/schemathesis/run.sh
