@@ -434,6 +434,31 @@ describe("host page edge cases", () => {
     await page.close();
   });
 
+  test("a storefront with a strict Content-Security-Policy needs only the edge's origin allowed", async () => {
+    const edge = system.edgeBase;
+    const policy = `default-src 'self'; script-src 'self' ${edge} 'wasm-unsafe-eval'; style-src 'self' ${edge}; connect-src ${edge}; img-src 'self' data:`;
+    const page = await browser.newPage();
+    const violations = [];
+    page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    // The policy as a <meta> in the storefront's <head>, before any script runs.
+    await page.addInitScript((policy) => {
+      new MutationObserver((_, observer) => {
+        if (!document.head) return;
+        const meta = document.createElement("meta");
+        meta.httpEquiv = "Content-Security-Policy";
+        meta.content = policy;
+        document.head.prepend(meta);
+        observer.disconnect();
+      }).observe(document, { childList: true, subtree: true });
+    }, policy);
+    await page.goto(`${system.shopBase}/index.html`);
+    const widget = await lookUp(page, "1Z999AA10123456784");
+    await widget.locator(".wm-carrier").first().waitFor();
+    assert.equal(await widget.locator("section.wm").evaluate((el) => getComputedStyle(el).borderTopLeftRadius), "12px", "the stylesheet applies");
+    assert.deepEqual(violations, []);
+    await page.close();
+  });
+
   test("a host rule on ::before or ::after cannot cover the widget", async () => {
     const page = await storefront({
       prepare: () => {

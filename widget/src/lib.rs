@@ -338,8 +338,9 @@ fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> Fresh {
                 StageMark::Current => "wm-stage wm-current",
                 StageMark::Ahead => "wm-stage",
             };
-            let aria_current = matches!(mark, StageMark::Current | StageMark::Problem).then_some("step");
-            view! { <li class=class aria-current=aria_current><span class="wm-dot" aria-hidden="true"></span>{name}</li> }
+            let aria_current =
+                matches!(mark, StageMark::Current | StageMark::Problem).then_some("step");
+            view! { <li class=class aria-current=aria_current>{name}</li> }
         })
         .collect_view();
     let latest = presentation::latest_entry(&view).map(|entry| {
