@@ -224,7 +224,11 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
     }
     let port = match port {
         None => None,
-        Some(p) if (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(p)
+            if (1..=5).contains(&p.len())
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && !p.starts_with('0') =>
+        {
             Some(p.parse::<u16>().ok().filter(|p| *p > 0)?)
         }
         Some(_) => return None,
@@ -238,10 +242,9 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
 }
 
 /// A DNS name or IPv4 address as a host: dot-separated labels of letters, digits and inner
-/// hyphens, each 1 to 63 characters, 253 at most in all.
+/// hyphens, each 1 to 63 characters.
 fn is_host_name(host: &str) -> bool {
     !host.is_empty()
-        && host.len() <= 253
         && host.split('.').all(|label| {
             (1..=63).contains(&label.len())
                 && label
@@ -504,6 +507,7 @@ mod tests {
             ("http://-", None),
             ("http://shop-.example.com", None),
             ("http://shop.example.com:0", None),
+            ("http://shop.example.com:080", None),
             ("http://[::1]", Some("http://[::1]")),
             ("http://[::1]:8788", Some("http://[::1]:8788")),
             ("http://localhost:8788", Some("http://localhost:8788")),

@@ -188,6 +188,37 @@ def _fix_find_query(case):
                 query[start], query[end] = query[end], query[start]
 
 
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _fix_settings(body: dict) -> None:
+    """4. Settings (`patchSettings`): the rules across fields that the document describes.
+    Opening hours and pickup windows run forwards; at most one pickup window (none can
+    overlap); its days are business days (the patch names all seven); holidays exist."""
+    hours = body.get("business_hours")
+    if isinstance(hours, dict) and _minutes(hours["open"]) >= _minutes(hours["close"]):
+        body["business_hours"] = {"open": "09:00", "close": "17:30"}
+    windows = body.get("pickup_windows")
+    if isinstance(windows, list) and windows:
+        window = windows[0]
+        if _minutes(window["from"]) >= _minutes(window["to"]):
+            window["from"], window["to"] = "14:30", "17:00"
+        body["pickup_windows"] = [window]
+        body["business_days"] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    holidays = body.get("holidays")
+    if isinstance(holidays, list):
+        fixed = []
+        for day in holidays:
+            try:
+                dt.date.fromisoformat(day)
+                fixed.append(day)
+            except ValueError:
+                fixed.append("2004-01-01")
+        body["holidays"] = fixed
+
+
 @schemathesis.hook
 def map_case(context, case):
     operation_id = case.operation.definition.raw.get("operationId")
@@ -200,6 +231,8 @@ def map_case(context, case):
             params["number"] = _fix_path_itn(number)
     if operation_id in ("findShipments", "exportShipments") and _positive(case, "query") and case.query:
         _fix_find_query(case)
+    if operation_id == "patchSettings" and _positive(case, "body") and isinstance(case.body, dict):
+        _fix_settings(case.body)
     if operation_id == "addEvent" and _positive(case, "body") and isinstance(case.body, dict):
         if isinstance(case.body.get("at"), str):
             case.body["at"] = fix_at(case.body["at"])
