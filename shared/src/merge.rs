@@ -256,7 +256,10 @@ fn merchant_entries(
         .map(|t| (t.attached_at.millis(), t.attached_at.to_string()));
     let first_label_scan = ordered
         .iter()
-        .filter(|c| c.tag.is_some_and(|t| t == Tag::InfoReceived || t.shows_movement()))
+        .filter(|c| {
+            c.tag
+                .is_some_and(|t| t == Tag::InfoReceived || t.shows_movement())
+        })
         .find_map(|c| c.time.as_ref())
         .map(|t| (t.sort_key(), t.as_str().to_string()));
     let label_time: Option<Option<String>> = label_exists.then(|| {
