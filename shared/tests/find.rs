@@ -188,7 +188,7 @@ fn good_queries_parse_to_what_they_say() {
             "updated=[2026-11-20T09:00:00Z,…)".into(),
         ),
         (
-            "updated_to=2026-11-20+10:00:00-05:00".into(),
+            "updated_to=2026-11-20T10:00:00-05:00".into(),
             "updated=[…,2026-11-20T15:00:00Z)".into(),
         ),
         ("sort=stage".into(), "sort=stage".into()),
@@ -230,6 +230,8 @@ fn bad_queries_are_refused_with_a_message_to_act_on() {
         ("carrier=UPS".into(), "carrier: the carrier slug cannot contain 'U' (position 0) (or use none for shipments without a carrier)".into()),
         ("alert=late".into(), "\"late\" is not an alert filter: use any, none, attempt_failed, available_for_pickup, exception, return_to_sender or expired".into()),
         ("created_from=2026-11-20".into(), "created_from: \"2026-11-20\" is not an RFC 3339 time with an offset, like 2026-11-20T09:00:00Z or 2026-11-20T10:00:00+01:00".into()),
+        // RFC 3339 separates date and time with T: a space (or a `+` read as one) is refused.
+        ("updated_to=2026-11-20+10:00:00-05:00".into(), "updated_to: \"2026-11-20 10:00:00-05:00\" is not an RFC 3339 time with an offset, like 2026-11-20T09:00:00Z or 2026-11-20T10:00:00+01:00".into()),
         ("updated_to=1999-12-31T00:00:00Z".into(), "updated_to: \"1999-12-31T00:00:00Z\" is outside the years 2000 to 2099 (UTC)".into()),
         ("created_from=2026-11-21T00:00:00Z&created_to=2026-11-20T00:00:00Z".into(), "created_from must be earlier than created_to: a range includes its start and excludes its end".into()),
         ("updated_from=2026-11-20T01:00:00%2B01:00&updated_to=2026-11-20T00:00:00Z".into(), "updated_from must be earlier than updated_to: a range includes its start and excludes its end".into()),
