@@ -18,6 +18,27 @@ use crate::view::{Progress, Source, TimelineEntry, TrackingView};
 // Wire spellings (what `serde` writes for these enums in the TrackingView JSON).
 
 /// The JSON spelling of a stage (`"out_for_delivery"`).
+/// The view's links made absolute for a page on another origin: a link relative to the edge
+/// (`/t/acme/WM-…`, what the edge answers without `PUBLIC_BASE_URL`) is resolved against the
+/// API base the widget talks to; absolute links are kept. Nothing else is accepted as a link.
+pub fn resolve_links(links: &mut crate::view::Links, api_base: &str) {
+    let base = api_base.trim_end_matches('/');
+    let resolve = |href: &mut String| {
+        if href.starts_with('/') && !href.starts_with("//") {
+            *href = [base, href.as_str()].concat();
+        } else if !(href.starts_with("https://") || href.starts_with("http://")) {
+            href.clear();
+        }
+    };
+    resolve(&mut links.itn);
+    if let Some(href) = links.tracking_number.as_mut() {
+        resolve(href);
+    }
+    if let Some(href) = links.aftership.as_mut() {
+        resolve(href);
+    }
+}
+
 pub fn stage_name(stage: Stage) -> &'static str {
     match stage {
         Stage::Ordered => "ordered",
@@ -762,5 +783,29 @@ mod tests {
         assert_eq!(json["progress"]["alert"], "return_to_sender");
         assert_eq!(json["progress"]["stage"], "out_for_delivery");
         assert_eq!(json["status"]["tag"], Tag::Exception.as_str());
+    }
+
+    #[test]
+    fn links_relative_to_the_edge_resolve_against_the_api_base() {
+        use crate::view::Links;
+        let table = [
+            ("/t/acme/WM-1", "https://edge.example/t/acme/WM-1"),
+            (
+                "https://track.acme.example/t/acme/1",
+                "https://track.acme.example/t/acme/1",
+            ),
+            ("//evil.example/x", ""),
+            ("javascript:alert(1)", ""),
+        ];
+        for (href, expected) in table {
+            let mut links = Links {
+                itn: href.to_string(),
+                tracking_number: Some(href.to_string()),
+                aftership: None,
+            };
+            resolve_links(&mut links, "https://edge.example/");
+            assert_eq!(links.itn, expected, "{href}");
+            assert_eq!(links.tracking_number.as_deref(), Some(expected), "{href}");
+        }
     }
 }

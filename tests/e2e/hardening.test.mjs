@@ -186,6 +186,25 @@ describe("carrier data integrity", () => {
   });
 });
 
+describe("links on a storefront without PUBLIC_BASE_URL", () => {
+  test("the widget resolves the edge's relative links against the edge, not the storefront", async () => {
+    const itn = await newShipment("#links");
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${system.shopBase}/index.html`);
+      const widget = page.locator("waymark-tracker").first();
+      await widget.getByRole("textbox").fill(itn);
+      await widget.getByRole("textbox").press("Enter");
+      const link = widget.locator(".wm-number-value").first();
+      await link.waitFor();
+      assert.equal(await link.getAttribute("href"), `${system.edgeBase}/t/acme/${itn}`);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe("rate limiting, from the storefront's origin", () => {
   // Last in this file: the limiter is keyed by client and this test exhausts it.
   test("the widget on the storefront can read the real limiter's 429 and says so", async () => {

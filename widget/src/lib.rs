@@ -168,7 +168,10 @@ async fn fetch_view(api_base: &str, merchant: &str, number: &str) -> Result<Trac
         200 => {
             let body = response.json().map_err(|_| Failure::Network)?;
             let value = JsFuture::from(body).await.map_err(|_| Failure::Network)?;
-            decode::tracking_view(&value).ok_or(Failure::Network)
+            let mut view = decode::tracking_view(&value).ok_or(Failure::Network)?;
+            // Links relative to the edge must not resolve against the storefront's origin.
+            presentation::resolve_links(&mut view.links, api_base);
+            Ok(view)
         }
         404 => Err(Failure::NotFound),
         400 => Err(Failure::Invalid),
