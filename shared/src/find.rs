@@ -123,43 +123,10 @@ pub(crate) fn echo(input: &str) -> String {
 // Spellings shared with serde (stage.rs derives snake_case; the tests check these agree)
 // ---------------------------------------------------------------------------------------------
 
-/// The wire spelling of a stage (`out_for_delivery`).
-pub fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Ordered => "ordered",
-        Stage::Prepared => "prepared",
-        Stage::Shipped => "shipped",
-        Stage::OutForDelivery => "out_for_delivery",
-        Stage::Delivered => "delivered",
-    }
-}
-
-/// The wire spelling of an alert (`attempt_failed`), as stored in the `alert` column.
-pub fn alert_name(alert: Alert) -> &'static str {
-    match alert {
-        Alert::AttemptFailed => "attempt_failed",
-        Alert::AvailableForPickup => "available_for_pickup",
-        Alert::Exception => "exception",
-        Alert::ReturnToSender => "return_to_sender",
-        Alert::Expired => "expired",
-    }
-}
-
-const ALERTS: [Alert; 5] = [
-    Alert::AttemptFailed,
-    Alert::AvailableForPickup,
-    Alert::Exception,
-    Alert::ReturnToSender,
-    Alert::Expired,
-];
-
-fn stage_from_name(name: &str) -> Option<Stage> {
-    Stage::ALL.into_iter().find(|s| stage_name(*s) == name)
-}
-
-fn alert_from_name(name: &str) -> Option<Alert> {
-    ALERTS.into_iter().find(|a| alert_name(*a) == name)
-}
+use crate::presentation::{alert_from_wire as alert_from_name, stage_from_wire as stage_from_name};
+/// The wire spellings of stages and alerts (`out_for_delivery`, `attempt_failed`): the same as
+/// the TrackingView's, as stored in the `stage` and `alert` columns.
+pub use crate::presentation::{alert_name, stage_name};
 
 /// The `order_key` column for an `order_ref`: lower-cased (Unicode), whitespace removed. The
 /// edge fills the column with exactly this, or searches by order would miss.

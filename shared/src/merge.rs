@@ -51,6 +51,16 @@ impl<'a> CarrierSide<'a> {
     }
 }
 
+impl From<&crate::api::MerchantConfig> for MergeFacts {
+    fn from(config: &crate::api::MerchantConfig) -> MergeFacts {
+        MergeFacts {
+            id: config.id.to_string(),
+            name: config.name.clone(),
+            aftership_page: config.aftership_page.clone(),
+        }
+    }
+}
+
 /// What a shipment's stored state says about its carrier side: nothing before a TN; unread
 /// while the registration is pending (failed, if it was tried); else AfterShip's last answer.
 pub fn carrier_side<'a>(shipment: &Shipment, cache: &'a CarrierCache) -> CarrierSide<'a> {

@@ -17,7 +17,6 @@ use crate::view::{Progress, Source, TimelineEntry, TrackingView};
 // ---------------------------------------------------------------------------------------------
 // Wire spellings (what `serde` writes for these enums in the TrackingView JSON).
 
-/// The JSON spelling of a stage (`"out_for_delivery"`).
 /// The view's links made absolute for a page on another origin: a link relative to the edge
 /// (`/t/acme/WM-…`, what the edge answers without `PUBLIC_BASE_URL`) is resolved against the
 /// API base the widget talks to; absolute links are kept. Nothing else is accepted as a link.
@@ -39,6 +38,7 @@ pub fn resolve_links(links: &mut crate::view::Links, api_base: &str) {
     }
 }
 
+/// The JSON spelling of a stage (`"out_for_delivery"`).
 pub fn stage_name(stage: Stage) -> &'static str {
     match stage {
         Stage::Ordered => "ordered",

@@ -121,19 +121,11 @@ fn not_found() -> EdgeError {
     EdgeError::NotFound("no shipment with this ITN")
 }
 
-fn facts(config: &MerchantConfig) -> MergeFacts {
-    MergeFacts {
-        id: config.id.to_string(),
-        name: config.name.clone(),
-        aftership_page: config.aftership_page.clone(),
-    }
-}
-
 /// The columns Find Orders filters and sorts on, from the shipment's merged view.
 fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
     let shipment = snapshot.record.state()?;
     let view = merge(&MergeInput {
-        merchant: &facts(config),
+        merchant: &MergeFacts::from(config),
         shipment: &shipment,
         carrier: carrier_side(&shipment, &snapshot.carrier),
         base_url: None,

@@ -27,14 +27,6 @@ fn not_found() -> EdgeError {
     EdgeError::NotFound("no shipment with this number")
 }
 
-fn merchant_facts(config: &MerchantConfig) -> MergeFacts {
-    MergeFacts {
-        id: config.id.to_string(),
-        name: config.name.clone(),
-        aftership_page: config.aftership_page.clone(),
-    }
-}
-
 /// CORS: the merchant's `allowed_origins`, or any origin when the list is empty. Before the
 /// merchant is known (a malformed or unknown merchant id, storage failing), any origin may
 /// read the error: it says nothing about any merchant.
@@ -371,7 +363,7 @@ pub fn tracking_view(
     config: &Config,
 ) -> TrackingView {
     merge(&MergeInput {
-        merchant: &merchant_facts(merchant),
+        merchant: &MergeFacts::from(merchant),
         shipment,
         carrier: carrier_side(shipment, cache),
         base_url: config.public_base_url.as_deref(),
