@@ -3,9 +3,8 @@
 // and TN, CORS, the webhook, the cron, and AfterShip faults on every route the edge uses.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { startSystem, stopAll, WEBHOOK_SECRET, ADMIN_TOKEN } from "../lib/harness.mjs";
-import { Api, Standin, provision, DEFAULT_CHECKPOINTS } from "../lib/api.mjs";
+import { startSystem, stopAll, ADMIN_TOKEN } from "../lib/harness.mjs";
+import { Api, Standin, provision, signWebhook, DEFAULT_CHECKPOINTS } from "../lib/api.mjs";
 import { inTransitPreset } from "../lib/scenarios.mjs";
 
 let system, api, standin, acmeKey, otherKey;
@@ -212,7 +211,7 @@ describe("lookups", () => {
 });
 
 describe("webhook", () => {
-  const sign = (body, secret = WEBHOOK_SECRET) => createHmac("sha256", secret).update(body).digest("base64");
+  const sign = signWebhook;
   const post = (body, signature) => api.call("POST", "/v1/webhooks/aftership", {
     body, headers: { "content-type": "application/json", ...(signature ? { "aftership-hmac-sha256": signature } : {}) },
   });

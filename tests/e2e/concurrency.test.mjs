@@ -3,8 +3,7 @@
 // doubled. (These failed against the KV read-modify-write path they were written for.)
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { startSystem, stopAll, WEBHOOK_SECRET } from "../lib/harness.mjs";
+import { startSystem, stopAll } from "../lib/harness.mjs";
 import { Api, Standin, provision } from "../lib/api.mjs";
 import { inTransitPreset } from "../lib/scenarios.mjs";
 
@@ -19,11 +18,7 @@ before(async () => {
 after(stopAll);
 
 const merchantView = (itn) => api.call("GET", `/v1/merchants/acme/shipments/${itn}`, { key });
-const sign = (body) => createHmac("sha256", WEBHOOK_SECRET).update(body).digest("base64");
-function push(msg, eventId) {
-  const body = JSON.stringify({ event: "tracking_update", event_id: eventId, msg });
-  return api.call("POST", "/v1/webhooks/aftership", { body, headers: { "content-type": "application/json", "aftership-hmac-sha256": sign(body) } });
-}
+const push = (msg, eventId) => api.pushWebhook(msg, eventId);
 
 describe("no lost or doubled writes", () => {
   test("50 concurrent creates with one Idempotency-Key produce one ITN", async () => {

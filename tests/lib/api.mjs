@@ -1,5 +1,9 @@
 // A small client for Waymark's HTTP API and the stand-in's control API, for tests and the demo.
-import { ADMIN_TOKEN } from "./harness.mjs";
+import { createHmac } from "node:crypto";
+import { ADMIN_TOKEN, WEBHOOK_SECRET } from "./harness.mjs";
+
+/** AfterShip's webhook signature: base64 HMAC-SHA256 over the exact body bytes. */
+export const signWebhook = (body, secret = WEBHOOK_SECRET) => createHmac("sha256", secret).update(body).digest("base64");
 
 export class Api {
   constructor(base, { admin = process.env.ADMIN_TOKEN ?? ADMIN_TOKEN } = {}) {
@@ -40,6 +44,11 @@ export class Api {
   }
   event(id, key, itn, body) {
     return this.call("POST", `/v1/merchants/${id}/shipments/${itn}/events`, { key, body });
+  }
+  /** Posts a tracking as AfterShip's webhook would, signed. */
+  pushWebhook(msg, eventId) {
+    const body = JSON.stringify({ event: "tracking_update", event_id: eventId, msg });
+    return this.call("POST", "/v1/webhooks/aftership", { body, headers: { "content-type": "application/json", "aftership-hmac-sha256": signWebhook(body) } });
   }
   track(id, number, headers) {
     return this.call("GET", `/v1/track/${id}/${encodeURIComponent(number)}`, { headers });
