@@ -2,7 +2,7 @@
 //! 5xx bodies are generic: internal text never reaches a client.
 
 use shared::api::InputError;
-use shared::shipment::ShipmentError;
+use shared::shipment::{ShipmentError, TrackingRole};
 use worker::{Response, ResponseBuilder};
 
 /// How long a rate-limited client should wait; the message and `retry-after` say the same.
@@ -58,6 +58,12 @@ impl From<ShipmentError> for EdgeError {
             ShipmentError::TrackingNumberInUse => {
                 EdgeError::Conflict("this tracking number is already attached to another shipment")
             }
+            ShipmentError::NumberHasOtherRole(TrackingRole::Default) => EdgeError::Conflict(
+                "this tracking number is already this shipment's default tracking number",
+            ),
+            ShipmentError::NumberHasOtherRole(TrackingRole::Local) => EdgeError::Conflict(
+                "this tracking number is already this shipment's local tracking number",
+            ),
             ShipmentError::NoSuchCheckpoint { .. } | ShipmentError::FutureTime => {
                 EdgeError::Invalid(e.to_string())
             }

@@ -7,7 +7,7 @@ use crate::log::unreadable_once;
 use crate::record::protocol::OrderIndex;
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::MerchantConfig;
-use shared::cache::CarrierCache;
+use shared::cache::CarrierCaches;
 use shared::shipment::ShipmentRecord;
 use shared::{Itn, MerchantId, Timestamp, TrackingNumber};
 use worker::kv::KvStore;
@@ -340,9 +340,9 @@ impl Store {
 
     /// The carrier cache; an unreadable one is logged once and read as empty, so the next
     /// read from AfterShip replaces it instead of every lookup failing.
-    pub async fn carrier(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<CarrierCache> {
+    pub async fn carrier(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<CarrierCaches> {
         match self.get(&keys::carrier(merchant, itn)).await {
-            Err(EdgeError::Internal(_)) => Ok(CarrierCache::default()),
+            Err(EdgeError::Internal(_)) => Ok(CarrierCaches::default()),
             other => Ok(other?.unwrap_or_default()),
         }
     }
@@ -351,7 +351,7 @@ impl Store {
         &self,
         merchant: &MerchantId,
         itn: Itn,
-        cache: &CarrierCache,
+        cache: &CarrierCaches,
     ) -> EdgeResult<()> {
         forget_views();
         self.put(&keys::carrier(merchant, itn), cache).await

@@ -4,7 +4,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use shared::aftership::CarrierTracking;
-use shared::merge::{merge, CarrierSide, MergeFacts, MergeInput};
+use shared::merge::{merge, CarrierSide, Carriers, MergeFacts, MergeInput};
 use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
 use shared::{Itn, Timestamp};
 
@@ -48,6 +48,7 @@ fn shipment() -> Shipment {
         tracking_number: "1Z999AA10123456784".parse().unwrap(),
         slug: None,
         at: Timestamp(1_700_000_100_000),
+        role: Default::default(),
     };
     Shipment::replay(
         &"acme".parse().unwrap(),
@@ -62,11 +63,11 @@ fn parse_and_merge(body: &[u8], shipment: &Shipment, facts: &MergeFacts) -> usiz
     let view = merge(&MergeInput {
         merchant: facts,
         shipment,
-        carrier: CarrierSide::Known {
+        carriers: Carriers::single(CarrierSide::Known {
             tracking: Some(&tracking),
             fetched_at: None,
             stale: false,
-        },
+        }),
         base_url: Some("https://edge.example"),
     });
     // Serialising the view is part of answering a lookup.
@@ -79,6 +80,7 @@ fn bench(c: &mut Criterion) {
         id: "acme".into(),
         name: "Acme".into(),
         aftership_page: None,
+        tracking_number_display: Default::default(),
     };
     for (name, body) in [("fedex_14", fixture()), ("large_500", large(500))] {
         let mut group = c.benchmark_group(name);

@@ -181,6 +181,30 @@ pub struct CarrierTracking {
     /// carrier states is newer. Absent from JSON cached before it existed.
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
+    /// The last-mile carrier's own number, when AfterShip reports one (its `last_mile`
+    /// object): a consolidator's parcel handed to a local carrier. Shoppers may look it up.
+    #[serde(default, deserialize_with = "last_mile_checked")]
+    pub last_mile: Option<LastMile>,
+}
+
+/// The local carrier that takes a parcel over for the last mile, as AfterShip reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastMile {
+    pub tracking_number: String,
+    pub slug: Option<String>,
+}
+
+impl LastMile {
+    /// Reads AfterShip's `last_mile` object: kept only with a number in a carrier's shape.
+    fn from_value(value: &Value) -> Option<LastMile> {
+        let tracking_number = text(value, "tracking_number").filter(|n| is_tracking_number(n))?;
+        Some(LastMile {
+            tracking_number,
+            slug: text(value, "slug")
+                .map(|s| s.to_ascii_lowercase())
+                .filter(|s| s.parse::<Slug>().is_ok()),
+        })
+    }
 }
 
 /// How a call to AfterShip failed, in the terms the edge decides on.
@@ -314,6 +338,7 @@ impl CarrierTracking {
                 .and_then(|c| text(c, "waymark_merchant"))
                 .filter(|m| m.parse::<MerchantId>().is_ok_and(|id| id.as_str() == m)),
             updated_at: text(tracking, "updated_at").and_then(|t| t.parse().ok()),
+            last_mile: tracking.get("last_mile").and_then(LastMile::from_value),
         }
     }
 
@@ -431,6 +456,11 @@ fn redacted_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
 
 fn subtag_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Option::<String>::deserialize(d).map(|s| s.filter(|s| is_subtag_code(s)))
+}
+
+fn last_mile_checked<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LastMile>, D::Error> {
+    let value = Option::<Value>::deserialize(d)?;
+    Ok(value.as_ref().and_then(LastMile::from_value))
 }
 
 fn clean_location<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

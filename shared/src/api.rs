@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{IdError, MerchantId, Slug, TrackingNumber};
 use crate::order::{Channel, Verifier, VerifierError};
-use crate::shipment::{CheckpointDef, ReachedBy};
+use crate::shipment::{CheckpointDef, ReachedBy, TrackingRole};
 use crate::time::{TimeError, Timestamp};
 
 /// Limits from the contract.
@@ -43,6 +43,8 @@ pub enum InputError {
     },
     #[error("{field} must not contain control characters or invisible formatting characters (such as bidirectional overrides)")]
     ControlCharacter { field: &'static str },
+    #[error("{0}")]
+    Role(#[from] crate::shipment::UnknownRole),
     #[error("checkpoints must hold 1 to {MAX_CHECKPOINTS} entries, not {0}")]
     CheckpointCount(usize),
     #[error("allowed_origins holds at most {MAX_ORIGINS} origins")]
@@ -121,6 +123,9 @@ pub struct MerchantConfig {
     pub checkpoints: Vec<CheckpointDef>,
     pub key_hash: String,
     pub created_at: Timestamp,
+    /// Which TN shoppers see first (a copy of the setting, for the read path).
+    #[serde(default)]
+    pub tracking_number_display: crate::settings::TrackingNumberDisplay,
 }
 
 /// What the API shows of a merchant (never the key hash).
@@ -414,10 +419,26 @@ pub struct AttachTrackingRequest {
     pub tracking_number: String,
     #[serde(default)]
     pub slug: Option<String>,
+    /// `default` (absent: the shipment's main TN, replacing the earlier one, as before roles)
+    /// or `local` (the last-mile carrier's TN beside it).
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// A validated TN to attach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTracking {
+    pub tracking_number: TrackingNumber,
+    pub slug: Option<Slug>,
+    pub role: TrackingRole,
 }
 
 impl AttachTrackingRequest {
-    pub fn validate(self) -> Result<(TrackingNumber, Option<Slug>), InputError> {
+    pub fn validate(self) -> Result<NewTracking, InputError> {
+        let role = match self.role.as_deref() {
+            None => TrackingRole::Default,
+            Some(role) => role.parse().map_err(InputError::Role)?,
+        };
         let tn = self
             .tracking_number
             .parse()
@@ -435,7 +456,11 @@ impl AttachTrackingRequest {
                 })
             })
             .transpose()?;
-        Ok((tn, slug))
+        Ok(NewTracking {
+            tracking_number: tn,
+            slug,
+            role,
+        })
     }
 }
 

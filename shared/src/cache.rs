@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aftership::{ApiError, CarrierTracking};
+use crate::shipment::{Shipment, TrackingRole};
 use crate::time::Timestamp;
 
 /// Carrier data younger than this is served without asking AfterShip (the default of the
@@ -26,6 +27,56 @@ pub struct CarrierCache {
     pub consecutive_failures: u32,
     /// Do not call AfterShip again before this (rate limit or outage back-off).
     pub retry_after: Option<Timestamp>,
+}
+
+/// The carrier side of every TN of a shipment: the default TN's cache, and the local
+/// last-mile TN's when one is attached. Stored as the default cache's fields plus `local`, so
+/// what earlier versions stored reads back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CarrierCaches {
+    #[serde(flatten)]
+    pub default: CarrierCache,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<CarrierCache>,
+}
+
+impl CarrierCaches {
+    pub fn of(&self, role: TrackingRole) -> Option<&CarrierCache> {
+        match role {
+            TrackingRole::Default => Some(&self.default),
+            TrackingRole::Local => self.local.as_ref(),
+        }
+    }
+
+    /// `role`'s cache, created empty if there was none.
+    pub fn of_mut(&mut self, role: TrackingRole) -> &mut CarrierCache {
+        match role {
+            TrackingRole::Default => &mut self.default,
+            TrackingRole::Local => self.local.get_or_insert_with(CarrierCache::default),
+        }
+    }
+
+    /// Forgets `role`'s carrier data (its TN was corrected: the data is another parcel's).
+    pub fn forget(&mut self, role: TrackingRole) {
+        match role {
+            TrackingRole::Default => self.default = CarrierCache::default(),
+            TrackingRole::Local => self.local = None,
+        }
+    }
+
+    /// Nothing left to follow for `shipment`: a carrier shows it delivered, or every attached
+    /// TN's carrier reports a final state. A shipment without a TN is not finished.
+    pub fn is_finished(&self, shipment: &Shipment) -> bool {
+        let caches: Vec<&CarrierCache> = shipment
+            .trackings()
+            .filter_map(|(role, _)| self.of(role))
+            .collect();
+        let delivered = caches.iter().any(|c| {
+            c.tracking.as_ref().and_then(CarrierTracking::effective_tag)
+                == Some(crate::aftership::Tag::Delivered)
+        });
+        delivered || (!caches.is_empty() && caches.iter().all(|c| c.is_finished()))
+    }
 }
 
 /// What a lookup should do about the carrier side.
@@ -166,6 +217,90 @@ pub fn is_older(incoming: &CarrierTracking, kept: &CarrierTracking) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caches_stored_before_local_numbers_read_back_as_the_default_one() {
+        let now = Timestamp(1_700_000_000_000);
+        let tracking = CarrierTracking {
+            tag: Some(crate::aftership::Tag::InTransit),
+            ..Default::default()
+        };
+        let old = CarrierCache::default().succeeded(Some(tracking), now);
+        let json = serde_json::to_string(&old).unwrap();
+        let read: CarrierCaches = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.default, old);
+        assert_eq!(read.local, None);
+        assert_eq!(
+            serde_json::to_string(&read).unwrap(),
+            json,
+            "written as before"
+        );
+        let mut both = read.clone();
+        *both.of_mut(TrackingRole::Local) = old.clone();
+        let again: CarrierCaches =
+            serde_json::from_str(&serde_json::to_string(&both).unwrap()).unwrap();
+        assert_eq!(again, both);
+        both.forget(TrackingRole::Local);
+        assert_eq!(both, read);
+    }
+
+    #[test]
+    fn a_shipment_is_finished_once_delivered_by_either_carrier_or_final_on_every_one() {
+        use crate::aftership::Tag;
+        use crate::shipment::ShipmentEvent;
+        let at = Timestamp(1_700_000_000_000);
+        let mut events = vec![ShipmentEvent::Created {
+            at,
+            order_ref: "#1".into(),
+            fulfillment_ref: None,
+            checkpoints: vec![],
+            channel: None,
+        }];
+        for (number, role) in [
+            ("CJP123", TrackingRole::Default),
+            ("7023", TrackingRole::Local),
+        ] {
+            events.push(ShipmentEvent::TrackingAttached {
+                tracking_number: number.parse().unwrap(),
+                slug: None,
+                at,
+                role,
+            });
+        }
+        let shipment = Shipment::replay(
+            &"acme".parse().unwrap(),
+            crate::ids::Itn::from_random([2; 9]),
+            &events,
+        )
+        .unwrap();
+        let cache = |tag: Option<Tag>| {
+            CarrierCache::default().succeeded(
+                tag.map(|tag| CarrierTracking {
+                    tag: Some(tag),
+                    ..Default::default()
+                }),
+                at,
+            )
+        };
+        let table = [
+            (Some(Tag::InTransit), Some(Tag::Delivered), true),
+            (Some(Tag::Delivered), None, true),
+            (Some(Tag::Expired), Some(Tag::InTransit), false),
+            (Some(Tag::Expired), Some(Tag::Expired), true),
+            (Some(Tag::InTransit), None, false),
+        ];
+        for (default, local, finished) in table {
+            let caches = CarrierCaches {
+                default: cache(default),
+                local: Some(cache(local)),
+            };
+            assert_eq!(
+                caches.is_finished(&shipment),
+                finished,
+                "{default:?} {local:?}"
+            );
+        }
+    }
 
     #[test]
     fn freshness_table() {

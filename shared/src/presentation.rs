@@ -529,6 +529,7 @@ mod tests {
             },
             updated_at: String::new(),
             stale: false,
+            tracking_numbers: Vec::new(),
         }
     }
 

@@ -681,6 +681,14 @@ pub enum TrackingNumberDisplay {
 }
 
 impl TrackingNumberDisplay {
+    /// The role of the TN shown first and synced to sales channels.
+    pub fn role(self) -> crate::shipment::TrackingRole {
+        match self {
+            TrackingNumberDisplay::Default => crate::shipment::TrackingRole::Default,
+            TrackingNumberDisplay::Local => crate::shipment::TrackingRole::Local,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TrackingNumberDisplay::Default => "default",

@@ -53,6 +53,58 @@ pub struct CheckpointDef {
     pub reached_by: ReachedBy,
 }
 
+/// Which of a shipment's tracking numbers a TN is. A shipment has at most one of each.
+///
+/// A fulfilment partner ships through a consolidator (CJPacket's `CJP…` number: the
+/// `default` one, as every single-TN shipment has) whose parcel a local carrier takes over
+/// for the last mile under its own number (`local`, e.g. Canada Post's).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackingRole {
+    #[default]
+    Default,
+    Local,
+}
+
+impl TrackingRole {
+    pub const ALL: [TrackingRole; 2] = [TrackingRole::Default, TrackingRole::Local];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackingRole::Default => "default",
+            TrackingRole::Local => "local",
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == TrackingRole::Default
+    }
+}
+
+impl std::fmt::Display for TrackingRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role that is neither `default` nor `local`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("role must be \"default\" (the shipment's main number, e.g. a consolidator's) or \"local\" (the last-mile carrier's number)")]
+pub struct UnknownRole;
+
+impl std::str::FromStr for TrackingRole {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<TrackingRole, UnknownRole> {
+        match s {
+            "default" => Ok(TrackingRole::Default),
+            "local" => Ok(TrackingRole::Local),
+            _ => Err(UnknownRole),
+        }
+    }
+}
+
 /// Everything that ever happened to a shipment, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -71,20 +123,28 @@ pub enum ShipmentEvent {
         at: Timestamp,
         recorded_at: Timestamp,
     },
+    /// A TN for `role` (absent in histories from before roles: `default`); it replaces the
+    /// shipment's earlier TN of that role, if any.
     TrackingAttached {
         tracking_number: TrackingNumber,
         slug: Option<Slug>,
         at: Timestamp,
+        #[serde(default, skip_serializing_if = "TrackingRole::is_default")]
+        role: TrackingRole,
     },
     CarrierRegistered {
         aftership_id: String,
         slug: Option<String>,
         at: Timestamp,
+        #[serde(default, skip_serializing_if = "TrackingRole::is_default")]
+        role: TrackingRole,
     },
     RegistrationDeferred {
         at: Timestamp,
         reason: String,
         retry_at: Timestamp,
+        #[serde(default, skip_serializing_if = "TrackingRole::is_default")]
+        role: TrackingRole,
     },
 }
 
@@ -136,7 +196,10 @@ pub struct Shipment {
     pub checkpoints: Vec<CheckpointDef>,
     /// When each checkpoint was explicitly marked reached (the earliest mark wins).
     pub reached: Vec<Option<Timestamp>>,
+    /// The default TN (every single-TN shipment's only one).
     pub tracking: Option<AttachedTracking>,
+    /// The local last-mile carrier's TN, when the merchant attached one.
+    pub local: Option<AttachedTracking>,
     pub updated_at: Timestamp,
 }
 
@@ -154,6 +217,8 @@ pub enum ShipmentError {
     FutureTime,
     #[error("this tracking number is already attached to another shipment")]
     TrackingNumberInUse,
+    #[error("this tracking number is already this shipment's {0} tracking number")]
+    NumberHasOtherRole(TrackingRole),
 }
 
 /// What attaching a TN to a shipment comes to.
@@ -252,6 +317,7 @@ impl Shipment {
             reached: vec![None; checkpoints.len()],
             checkpoints: checkpoints.clone(),
             tracking: None,
+            local: None,
             updated_at: *at,
         };
         for event in rest {
@@ -273,8 +339,9 @@ impl Shipment {
                 tracking_number,
                 slug,
                 at,
+                role,
             } => {
-                self.tracking = Some(AttachedTracking {
+                *self.slot_mut(*role) = Some(AttachedTracking {
                     tracking_number: tracking_number.clone(),
                     slug: slug.clone(),
                     attached_at: *at,
@@ -284,15 +351,17 @@ impl Shipment {
                     },
                 });
             }
-            ShipmentEvent::CarrierRegistered { aftership_id, .. } => {
-                if let Some(tracking) = &mut self.tracking {
+            ShipmentEvent::CarrierRegistered {
+                aftership_id, role, ..
+            } => {
+                if let Some(tracking) = self.slot_mut(*role) {
                     tracking.registration = Registration::Registered {
                         aftership_id: aftership_id.clone(),
                     };
                 }
             }
-            ShipmentEvent::RegistrationDeferred { retry_at, .. } => {
-                if let Some(tracking) = &mut self.tracking {
+            ShipmentEvent::RegistrationDeferred { retry_at, role, .. } => {
+                if let Some(tracking) = self.slot_mut(*role) {
                     if let Registration::Pending { attempts, .. } = tracking.registration {
                         tracking.registration = Registration::Pending {
                             attempts: attempts + 1,
@@ -328,12 +397,43 @@ impl Shipment {
         })
     }
 
-    /// Attaches a TN. `holder` is the shipment of this merchant that the TN is indexed to, if
-    /// any: a TN on another shipment would make lookups ambiguous, so it is refused. Attaching
-    /// the same TN (and slug) again changes nothing, so the warehouse can retry safely; a
-    /// different TN replaces the old one (a corrected label).
+    fn slot_mut(&mut self, role: TrackingRole) -> &mut Option<AttachedTracking> {
+        match role {
+            TrackingRole::Default => &mut self.tracking,
+            TrackingRole::Local => &mut self.local,
+        }
+    }
+
+    /// The TN attached in `role`, if any.
+    pub fn tracking_of(&self, role: TrackingRole) -> Option<&AttachedTracking> {
+        match role {
+            TrackingRole::Default => self.tracking.as_ref(),
+            TrackingRole::Local => self.local.as_ref(),
+        }
+    }
+
+    /// Every attached TN with its role, default first.
+    pub fn trackings(&self) -> impl Iterator<Item = (TrackingRole, &AttachedTracking)> {
+        TrackingRole::ALL
+            .into_iter()
+            .filter_map(|role| Some((role, self.tracking_of(role)?)))
+    }
+
+    /// The role `tracking_number` holds on this shipment, if it is one of its attached TNs.
+    pub fn role_of(&self, tracking_number: &TrackingNumber) -> Option<TrackingRole> {
+        self.trackings()
+            .find(|(_, t)| t.tracking_number.key() == tracking_number.key())
+            .map(|(role, _)| role)
+    }
+
+    /// Attaches a TN in `role`. `holder` is the shipment of this merchant that the TN is
+    /// indexed to, if any: a TN on another shipment would make lookups ambiguous, so it is
+    /// refused, and so is the shipment's own TN of the other role (one number, one carrier).
+    /// Attaching the same TN (and slug) again changes nothing, so the warehouse can retry
+    /// safely; a different TN replaces the role's old one (a corrected label).
     pub fn plan_attach(
         &self,
+        role: TrackingRole,
         tracking_number: TrackingNumber,
         slug: Option<Slug>,
         holder: Option<Itn>,
@@ -342,7 +442,10 @@ impl Shipment {
         if holder.is_some_and(|itn| itn != self.itn) {
             return Err(ShipmentError::TrackingNumberInUse);
         }
-        let current = self.tracking.as_ref();
+        if let Some(other) = self.role_of(&tracking_number).filter(|r| *r != role) {
+            return Err(ShipmentError::NumberHasOtherRole(other));
+        }
+        let current = self.tracking_of(role);
         if let Some(current) = current {
             if current.tracking_number == tracking_number
                 && (slug.is_none() || current.slug == slug)
@@ -358,14 +461,20 @@ impl Shipment {
                 tracking_number,
                 slug,
                 at: now,
+                role,
             },
             replaces,
         })
     }
 
-    /// The event recording a failed registration attempt and when to try again.
-    pub fn defer_registration(&self, reason: DeferReason, now: Timestamp) -> ShipmentEvent {
-        let attempts = match self.tracking.as_ref().map(|t| &t.registration) {
+    /// The event recording a failed registration attempt of `role`'s TN and when to retry.
+    pub fn defer_registration(
+        &self,
+        role: TrackingRole,
+        reason: DeferReason,
+        now: Timestamp,
+    ) -> ShipmentEvent {
+        let attempts = match self.tracking_of(role).map(|t| &t.registration) {
             Some(Registration::Pending { attempts, .. }) => *attempts,
             _ => 0,
         };
@@ -373,18 +482,24 @@ impl Shipment {
             at: now,
             reason: reason.as_str().to_string(),
             retry_at: now.plus_seconds(registration_backoff_seconds(attempts)),
+            role,
         }
     }
 
-    /// AfterShip's id for the attached TN, once registered.
+    /// AfterShip's id for the default TN, once registered.
     pub fn registered_id(&self) -> Option<&str> {
-        match &self.tracking.as_ref()?.registration {
+        self.registered_id_of(TrackingRole::Default)
+    }
+
+    /// AfterShip's id for `role`'s TN, once registered.
+    pub fn registered_id_of(&self, role: TrackingRole) -> Option<&str> {
+        match &self.tracking_of(role)?.registration {
             Registration::Registered { aftership_id } => Some(aftership_id),
             Registration::Pending { .. } => None,
         }
     }
 
-    /// Registration of the attached TN was tried and failed at least once.
+    /// Registration of the default TN was tried and failed at least once.
     pub fn registration_failed(&self) -> bool {
         matches!(
             self.tracking.as_ref().map(|t| &t.registration),
@@ -424,10 +539,13 @@ mod tests {
         let Ok(AttachPlan::Attach {
             event,
             replaces: None,
-        }) = record
-            .state()
-            .unwrap()
-            .plan_attach(tn.clone(), None, None, Timestamp(6_000))
+        }) = record.state().unwrap().plan_attach(
+            TrackingRole::Default,
+            tn.clone(),
+            None,
+            None,
+            Timestamp(6_000),
+        )
         else {
             panic!("a first TN is attached");
         };
@@ -436,11 +554,21 @@ mod tests {
         assert_eq!(state.reached, vec![None, Some(Timestamp(5_000)), None]);
         assert_eq!(state.tracking.as_ref().unwrap().tracking_number, tn);
         assert_eq!(
-            state.plan_attach("1z999".parse().unwrap(), None, Some(itn), Timestamp(7_000)),
+            state.plan_attach(
+                TrackingRole::Default,
+                "1z999".parse().unwrap(),
+                None,
+                Some(itn),
+                Timestamp(7_000)
+            ),
             Ok(AttachPlan::Unchanged),
             "same TN is a no-op"
         );
-        let deferred = state.defer_registration(DeferReason::RateLimited, Timestamp(8_000));
+        let deferred = state.defer_registration(
+            TrackingRole::Default,
+            DeferReason::RateLimited,
+            Timestamp(8_000),
+        );
         record.events.push(deferred);
         let state = record.state().unwrap();
         assert_eq!(
@@ -461,12 +589,22 @@ mod tests {
         let mut events = vec![created(1)];
         let state = Shipment::replay(&"acme".parse().unwrap(), itn, &events).unwrap();
         assert_eq!(
-            state.plan_attach(first.clone(), None, Some(other), Timestamp(2_000)),
+            state.plan_attach(
+                TrackingRole::Default,
+                first.clone(),
+                None,
+                Some(other),
+                Timestamp(2_000)
+            ),
             Err(ShipmentError::TrackingNumberInUse)
         );
-        let Ok(AttachPlan::Attach { event, .. }) =
-            state.plan_attach(first.clone(), None, None, Timestamp(2_000))
-        else {
+        let Ok(AttachPlan::Attach { event, .. }) = state.plan_attach(
+            TrackingRole::Default,
+            first.clone(),
+            None,
+            None,
+            Timestamp(2_000),
+        ) else {
             panic!("attached");
         };
         events.push(event);
@@ -485,7 +623,13 @@ mod tests {
             ),
         ];
         for (tn, slug, holder, attaches, replaces) in table {
-            let plan = state.plan_attach(tn.clone(), slug.clone(), holder, Timestamp(3_000));
+            let plan = state.plan_attach(
+                TrackingRole::Default,
+                tn.clone(),
+                slug.clone(),
+                holder,
+                Timestamp(3_000),
+            );
             match (plan, attaches) {
                 (Ok(AttachPlan::Unchanged), Ok(false)) => {}
                 (Ok(AttachPlan::Attach { replaces: r, .. }), Ok(true)) => {
@@ -494,6 +638,101 @@ mod tests {
                 (Err(e), Err(expected)) => assert_eq!(e, expected),
                 (plan, expected) => panic!("{tn:?} {slug:?}: {plan:?} vs {expected:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_local_tn_sits_beside_the_default_one_and_each_role_is_corrected_alone() {
+        let merchant: MerchantId = "acme".parse().unwrap();
+        let itn = Itn::from_random([8; 9]);
+        let cjp: TrackingNumber = "CJPKL7301234567YQ".parse().unwrap();
+        let post: TrackingNumber = "7023210039414604".parse().unwrap();
+        let corrected: TrackingNumber = "7023210039414611".parse().unwrap();
+        let mut record = ShipmentRecord::new(merchant.clone(), itn, created(1));
+        let attach = |record: &ShipmentRecord, role, tn: &TrackingNumber| match record
+            .state()
+            .unwrap()
+            .plan_attach(role, tn.clone(), None, None, Timestamp(4_000))
+        {
+            Ok(AttachPlan::Attach { event, replaces }) => (event, replaces),
+            other => panic!("{role} {tn}: {other:?}"),
+        };
+        let (event, replaces) = attach(&record, TrackingRole::Default, &cjp);
+        assert_eq!(replaces, None);
+        record.events.push(event);
+        let (event, replaces) = attach(&record, TrackingRole::Local, &post);
+        assert_eq!(
+            replaces, None,
+            "a local TN replaces nothing of the default's"
+        );
+        record.events.push(event);
+        let state = record.state().unwrap();
+        assert_eq!(state.tracking.as_ref().unwrap().tracking_number, cjp);
+        assert_eq!(state.local.as_ref().unwrap().tracking_number, post);
+        assert_eq!(state.role_of(&post), Some(TrackingRole::Local));
+        assert_eq!(
+            state.plan_attach(
+                TrackingRole::Local,
+                cjp.clone(),
+                None,
+                Some(itn),
+                Timestamp(5_000)
+            ),
+            Err(ShipmentError::NumberHasOtherRole(TrackingRole::Default)),
+            "one number cannot be both"
+        );
+        // Registration outcomes land on their own role.
+        record.events.push(ShipmentEvent::CarrierRegistered {
+            aftership_id: "as-local".into(),
+            slug: Some("canada-post".into()),
+            at: Timestamp(6_000),
+            role: TrackingRole::Local,
+        });
+        record.events.push(state.defer_registration(
+            TrackingRole::Default,
+            DeferReason::RateLimited,
+            Timestamp(6_000),
+        ));
+        let state = record.state().unwrap();
+        assert_eq!(
+            state.registered_id_of(TrackingRole::Local),
+            Some("as-local")
+        );
+        assert_eq!(state.registered_id(), None);
+        assert!(state.registration_failed());
+        // Correcting the local TN leaves the default one alone.
+        let (event, replaces) = attach(&record, TrackingRole::Local, &corrected);
+        assert_eq!(replaces, Some(post));
+        record.events.push(event);
+        let state = record.state().unwrap();
+        assert_eq!(state.tracking.as_ref().unwrap().tracking_number, cjp);
+        assert_eq!(state.local.as_ref().unwrap().tracking_number, corrected);
+        assert_eq!(
+            state.trackings().map(|(role, _)| role).collect::<Vec<_>>(),
+            vec![TrackingRole::Default, TrackingRole::Local]
+        );
+    }
+
+    #[test]
+    fn histories_from_before_roles_read_as_the_default_tn_and_are_written_the_same() {
+        let old = serde_json::json!({"type": "tracking_attached", "tracking_number": "1Z999",
+            "slug": null, "at": "2026-11-20T09:00:00Z"});
+        let event: ShipmentEvent = serde_json::from_value(old.clone()).unwrap();
+        assert!(matches!(
+            event,
+            ShipmentEvent::TrackingAttached {
+                role: TrackingRole::Default,
+                ..
+            }
+        ));
+        assert_eq!(serde_json::to_value(&event).unwrap(), old);
+        for (text, role) in [
+            ("default", Ok(TrackingRole::Default)),
+            ("local", Ok(TrackingRole::Local)),
+            ("Local", Err(UnknownRole)),
+            ("", Err(UnknownRole)),
+        ] {
+            assert_eq!(text.parse::<TrackingRole>(), role, "{text:?}");
         }
     }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aftership::{SubtagMeaning, Tag};
+use crate::shipment::TrackingRole;
 use crate::stage::{Alert, Stage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,25 @@ pub struct TrackingView {
     pub links: Links,
     pub updated_at: String,
     pub stale: bool,
+    /// Every TN of the shipment, the one shown first (`tracking_number`) first. Absent before
+    /// a TN exists and in answers from before several TNs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracking_numbers: Vec<TrackingNumberView>,
+}
+
+/// One of a shipment's tracking numbers, as a shopper may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingNumberView {
+    pub number: String,
+    pub role: TrackingRole,
+    pub carrier: Option<CarrierSummary>,
+    /// The shareable `/t/` page of this number.
+    pub link: String,
+    /// This number on AfterShip's tracking page.
+    pub aftership: String,
+    /// AfterShip reported it as the last-mile number; the merchant did not attach it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reported: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

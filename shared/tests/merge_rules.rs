@@ -5,7 +5,7 @@ mod common;
 use common::{fixture, shipment_with, ts};
 use shared::aftership::{CarrierCheckpoint, CarrierTracking, SubtagMeaning, Tag};
 use shared::merge::{
-    merge, ordered_checkpoints, CarrierSide, MergeFacts, MergeInput, AWAITING_FIRST_SCAN,
+    merge, ordered_checkpoints, CarrierSide, Carriers, MergeFacts, MergeInput, AWAITING_FIRST_SCAN,
     CARRIER_UNREAD,
 };
 use shared::shipment::{CheckpointDef, ReachedBy, Shipment, ShipmentEvent};
@@ -19,6 +19,7 @@ fn facts(page: Option<&str>) -> MergeFacts {
         id: "acme".into(),
         name: "Acme Outdoor".into(),
         aftership_page: page.map(str::to_string),
+        tracking_number_display: Default::default(),
     }
 }
 
@@ -26,11 +27,11 @@ fn view(shipment: &Shipment, carrier: Option<&CarrierTracking>) -> TrackingView 
     merge(&MergeInput {
         merchant: &facts(None),
         shipment,
-        carrier: CarrierSide::Known {
+        carriers: Carriers::single(CarrierSide::Known {
             tracking: carrier,
             fetched_at: Some(ts("2026-11-21T17:02:11Z")),
             stale: false,
-        },
+        }),
         base_url: Some("https://edge.example"),
     })
 }
@@ -61,6 +62,7 @@ fn attached() -> ShipmentEvent {
         tracking_number: "1Z999AA10123456784".parse().unwrap(),
         slug: Some("ups".parse().unwrap()),
         at: ts("2026-11-21T08:00:00Z"),
+        role: Default::default(),
     }
 }
 
@@ -364,11 +366,11 @@ fn links_use_the_merchants_branded_page_when_it_has_one() {
     let v = merge(&MergeInput {
         merchant: &facts(Some("https://acme.aftership.com/")),
         shipment: &s,
-        carrier: CarrierSide::Known {
+        carriers: Carriers::single(CarrierSide::Known {
             tracking: None,
             fetched_at: None,
             stale: true,
-        },
+        }),
         base_url: Some("https://edge.example/"),
     });
     assert_eq!(
@@ -392,7 +394,7 @@ fn without_a_configured_base_links_are_relative_to_the_edge() {
     let v = merge(&MergeInput {
         merchant: &facts(None),
         shipment: &s,
-        carrier: CarrierSide::NONE,
+        carriers: Carriers::NONE,
         base_url: None,
     });
     assert_eq!(v.links.itn, format!("/t/acme/{}", v.itn));
@@ -436,7 +438,7 @@ fn an_unread_carrier_side_is_stale_not_waiting_for_a_first_scan() {
         let v = merge(&MergeInput {
             merchant: &facts(None),
             shipment: &s,
-            carrier,
+            carriers: Carriers::single(carrier),
             base_url: None,
         });
         assert_eq!(v.stale, stale, "{carrier:?}");

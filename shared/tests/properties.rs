@@ -5,7 +5,7 @@ mod common;
 use common::{shipment_with, ts};
 use proptest::prelude::*;
 use shared::aftership::{CarrierCheckpoint, CarrierTracking, Tag};
-use shared::merge::{merge, CarrierSide, MergeFacts, MergeInput};
+use shared::merge::{merge, CarrierSide, Carriers, MergeFacts, MergeInput};
 use shared::shipment::ShipmentEvent;
 use shared::time::CarrierTime;
 use shared::view::{Source, TrackingView};
@@ -57,6 +57,7 @@ fn view_of(checkpoints: Vec<CarrierCheckpoint>, tag: Option<Tag>) -> TrackingVie
         tracking_number: "1Z999AA10123456784".parse().unwrap(),
         slug: None,
         at: ts("2026-11-01T00:00:00Z"),
+        role: Default::default(),
     }]);
     let tracking = CarrierTracking {
         tag,
@@ -68,13 +69,14 @@ fn view_of(checkpoints: Vec<CarrierCheckpoint>, tag: Option<Tag>) -> TrackingVie
             id: "acme".into(),
             name: "Acme".into(),
             aftership_page: None,
+            tracking_number_display: Default::default(),
         },
         shipment: &shipment,
-        carrier: CarrierSide::Known {
+        carriers: Carriers::single(CarrierSide::Known {
             tracking: Some(&tracking),
             fetched_at: None,
             stale: false,
-        },
+        }),
         base_url: Some("https://edge.example"),
     })
 }

@@ -8,7 +8,7 @@ use shared::api::{
     parse_body, AttachTrackingRequest, CheckpointEventRequest, CreateMerchantRequest,
     CreateShipmentRequest, MerchantConfig, PutCheckpointsRequest,
 };
-use shared::shipment::{ShipmentEvent, ShipmentRecord};
+use shared::shipment::{AttachPlan, ShipmentEvent, ShipmentRecord};
 use shared::{Itn, Timestamp};
 
 fn now() -> Timestamp {
@@ -88,6 +88,7 @@ proptest! {
             checkpoints: vec![],
             key_hash: "00".repeat(32),
             created_at: now(),
+            tracking_number_display: Default::default(),
         };
         let json = serde_json::to_string(&config).unwrap();
         prop_assert_eq!(serde_json::from_str::<MerchantConfig>(&json).unwrap(), config);
@@ -119,9 +120,14 @@ proptest! {
             itn,
             ShipmentEvent::Created { at: now(), order_ref, fulfillment_ref, checkpoints, channel },
         );
-        let attach = format!(r#"{{"tracking_number":{}}}"#, json_string(&tn));
-        if let Ok((tracking_number, slug)) = parse_body::<AttachTrackingRequest>(attach.as_bytes()).and_then(AttachTrackingRequest::validate) {
-            record.events.push(ShipmentEvent::TrackingAttached { tracking_number, slug, at: now() });
+        for role in ["", r#","role":"local""#] {
+            let attach = format!(r#"{{"tracking_number":{}{role}}}"#, json_string(&tn));
+            if let Ok(new) = parse_body::<AttachTrackingRequest>(attach.as_bytes()).and_then(AttachTrackingRequest::validate) {
+                let plan = record.state().unwrap().plan_attach(new.role, new.tracking_number, new.slug, None, now());
+                if let Ok(AttachPlan::Attach { event, .. }) = plan {
+                    record.events.push(event);
+                }
+            }
         }
         let event = format!(r#"{{"checkpoint":0,"at":{}}}"#, json_string(&at));
         if let Ok((index, at)) = parse_body::<CheckpointEventRequest>(event.as_bytes()).and_then(CheckpointEventRequest::validate) {

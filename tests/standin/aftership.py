@@ -98,7 +98,7 @@ def preset_from_request(body):
         template = dated_tracking(data.get("tracking", data))
     else:
         template = {"checkpoints": [dated_checkpoint(cp) for cp in body.get("checkpoints", [])]}
-    for key in ("slug", "tag", "subtag", "subtag_message", "courier_estimated_delivery_date"):
+    for key in ("slug", "tag", "subtag", "subtag_message", "courier_estimated_delivery_date", "last_mile"):
         if key in body:
             template[key] = body[key]
     template.setdefault("tag", template["checkpoints"][-1].get("tag", "Pending") if template["checkpoints"] else "Pending")

@@ -7,9 +7,11 @@
 use js_sys::{Array, Reflect};
 use shared::aftership::Tag;
 use shared::presentation::{alert_from_wire, meaning_from_wire, source_from_wire, stage_from_wire};
+use shared::shipment::TrackingRole;
 use shared::stage::Stage;
 use shared::view::{
-    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView,
+    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry,
+    TrackingNumberView, TrackingView,
 };
 use wasm_bindgen::JsValue;
 
@@ -43,6 +45,28 @@ fn entry(value: &JsValue) -> TimelineEntry {
     }
 }
 
+fn carrier_summary(carrier: &JsValue) -> Option<CarrierSummary> {
+    text(carrier, "slug").map(|slug| CarrierSummary {
+        name: text(carrier, "name").unwrap_or_else(|| slug.clone()),
+        slug,
+    })
+}
+
+fn number(value: &JsValue) -> Option<TrackingNumberView> {
+    Some(TrackingNumberView {
+        number: text(value, "number")?,
+        role: if text(value, "role").as_deref() == Some("local") {
+            TrackingRole::Local
+        } else {
+            TrackingRole::Default
+        },
+        carrier: carrier_summary(&get(value, "carrier")),
+        link: text(value, "link").unwrap_or_default(),
+        aftership: text(value, "aftership").unwrap_or_default(),
+        reported: flag(value, "reported"),
+    })
+}
+
 pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
     let itn = text(body, "itn")?;
     let status = get(body, "status");
@@ -60,6 +84,15 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
     } else {
         Vec::new()
     };
+    let numbers = get(body, "tracking_numbers");
+    let tracking_numbers = if Array::is_array(&numbers) {
+        Array::from(&numbers)
+            .iter()
+            .filter_map(|v| number(&v))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(TrackingView {
         merchant: MerchantSummary {
             id: text(&merchant, "id").unwrap_or_default(),
@@ -72,10 +105,7 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
         },
         itn,
         tracking_number: text(body, "tracking_number"),
-        carrier: text(&carrier, "slug").map(|slug| CarrierSummary {
-            name: text(&carrier, "name").unwrap_or_else(|| slug.clone()),
-            slug,
-        }),
+        carrier: carrier_summary(&carrier),
         status: Status {
             tag: text(&status, "tag")
                 .as_deref()
@@ -100,5 +130,6 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
         timeline,
         updated_at: text(body, "updated_at").unwrap_or_default(),
         stale: flag(body, "stale"),
+        tracking_numbers,
     })
 }

@@ -5,9 +5,11 @@
 
 use shared::aftership::{SubtagMeaning, Tag};
 use shared::presentation::{ALERTS, MEANINGS, SOURCES};
+use shared::shipment::TrackingRole;
 use shared::stage::Stage;
 use shared::view::{
-    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry, TrackingView,
+    CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry,
+    TrackingNumberView, TrackingView,
 };
 use wasm_bindgen_test::*;
 
@@ -75,6 +77,27 @@ fn full_view(
         },
         updated_at: "2026-11-22T10:00:00Z".into(),
         stale: true,
+        tracking_numbers: vec![
+            TrackingNumberView {
+                number: "1Z999AA10123456784".into(),
+                role: TrackingRole::Default,
+                carrier: Some(CarrierSummary {
+                    slug: "ups".into(),
+                    name: "UPS".into(),
+                }),
+                link: "https://track.example.com/t/acme/1Z999AA10123456784".into(),
+                aftership: "https://track.aftership.com/1Z999AA10123456784".into(),
+                reported: false,
+            },
+            TrackingNumberView {
+                number: "7023210039414604".into(),
+                role: TrackingRole::Local,
+                carrier: None,
+                link: "https://track.example.com/t/acme/7023210039414604".into(),
+                aftership: "https://track.aftership.com/7023210039414604".into(),
+                reported: true,
+            },
+        ],
     }
 }
 

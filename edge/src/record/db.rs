@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 use shared::api::MerchantConfig;
-use shared::cache::CarrierCache;
+use shared::cache::CarrierCaches;
 use shared::find::{ShipmentQuery, ShipmentRow, SqlParam, SqlQuery, StoredRow};
 use shared::shipment::ShipmentRecord;
 use shared::{Itn, Timestamp};
@@ -277,7 +277,7 @@ impl Db {
             );
         }
         // An unreadable carrier cache is read as empty: the next read from AfterShip replaces it.
-        let carrier: CarrierCache = serde_json::from_str(&row.carrier_cache).unwrap_or_default();
+        let carrier: CarrierCaches = serde_json::from_str(&row.carrier_cache).unwrap_or_default();
         Ok(Some(Snapshot {
             record: stored.record,
             carrier,
@@ -323,9 +323,15 @@ impl Db {
 
     pub fn update_shipment(&self, snapshot: &Snapshot, derived: &Derived) -> EdgeResult<()> {
         let state = snapshot.record.state()?;
-        let updated_at = state
-            .updated_at
-            .max(snapshot.carrier.fetched_at.unwrap_or(state.updated_at));
+        let fetched_at = [
+            Some(&snapshot.carrier.default),
+            snapshot.carrier.local.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|cache| cache.fetched_at)
+        .max();
+        let updated_at = state.updated_at.max(fetched_at.unwrap_or(state.updated_at));
         self.exec(
             "UPDATE shipments SET carrier = ?, stage = ?, alert = ?, updated_at = ?, tns = ?,
                 latest = ?, active = ?, record = ?, carrier_cache = ? WHERE itn = ?",
@@ -480,6 +486,18 @@ impl Db {
             vec![tn_key.into(), itn.compact().into(), role.into()],
         )?;
         Ok(())
+    }
+
+    /// The index keys of every TN indexed to `itn`.
+    pub fn tns_of(&self, itn: Itn) -> EdgeResult<Vec<String>> {
+        Ok(self
+            .rows::<Value>(
+                "SELECT tn_key AS value FROM tracking_numbers WHERE itn = ?",
+                vec![itn.compact().into()],
+            )?
+            .into_iter()
+            .map(|row| row.value)
+            .collect())
     }
 
     pub fn remove_tn(&self, tn_key: &str, itn: Itn) -> EdgeResult<()> {

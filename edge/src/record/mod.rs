@@ -18,9 +18,9 @@ use std::collections::HashSet;
 use serde::Serialize;
 use shared::aftership::{ApiError, CarrierTracking};
 use shared::api::MerchantConfig;
-use shared::cache::CarrierCache;
-use shared::merge::{carrier_side, merge, MergeFacts, MergeInput};
-use shared::shipment::{AttachPlan, Registration, ShipmentEvent, ShipmentRecord};
+use shared::cache::{CarrierCache, CarrierCaches, Freshness};
+use shared::merge::{carrier_sides, merge, stored_numbers, MergeFacts, MergeInput};
+use shared::shipment::{AttachPlan, Registration, ShipmentEvent, ShipmentRecord, TrackingRole};
 use shared::sync::{
     carrier_action, pushed_tracking_belongs_to, registration_outcome, Caller, CarrierAction,
     RegistrationOutcome,
@@ -57,9 +57,9 @@ pub struct MerchantRecord {
     state: State,
     env: Env,
     migrated: Cell<bool>,
-    /// AfterShip calls in flight, by kind and ITN: a second request for the same call joins
-    /// none and simply skips it (the first one's result is stored for both).
-    in_flight: RefCell<HashSet<(char, Itn)>>,
+    /// AfterShip calls in flight, by kind, ITN and TN role: a second request for the same
+    /// call joins none and simply skips it (the first one's result is stored for both).
+    in_flight: RefCell<HashSet<(char, Itn, TrackingRole)>>,
 }
 
 impl DurableObject for MerchantRecord {
@@ -127,7 +127,7 @@ fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
     let view = merge(&MergeInput {
         merchant: &MergeFacts::from(config),
         shipment: &shipment,
-        carrier: carrier_side(&shipment, &snapshot.carrier),
+        carriers: carrier_sides(&shipment, &snapshot.carrier),
         base_url: None,
     });
     let latest = view
@@ -147,9 +147,14 @@ fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
             .alert
             .and_then(|a| serde_json::to_value(a).ok())
             .and_then(|v| v.as_str().map(str::to_string)),
-        tns: view.tracking_number.unwrap_or_default(),
+        tns: view
+            .tracking_numbers
+            .iter()
+            .map(|n| n.number.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         latest,
-        active: shipment.tracking.is_some() && !snapshot.carrier.is_finished(),
+        active: shipment.trackings().next().is_some() && !snapshot.carrier.is_finished(&shipment),
     })
 }
 
@@ -164,8 +169,43 @@ struct NewShipment {
 /// Changes to the TN index that the KV mirror must carry out.
 #[derive(Default)]
 struct TnChanges {
-    added: Option<TrackingNumber>,
-    removed: Option<TrackingNumber>,
+    added: Vec<TrackingNumber>,
+    removed: Vec<TrackingNumber>,
+}
+
+/// Brings the record's TN index in line with the shipment's numbers (attached ones, and a
+/// last-mile number AfterShip reported), so that each finds the shipment. A number another
+/// shipment of this merchant holds is left to it. Returns what the KV index must change.
+fn sync_index(db: &Db, config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<TnChanges> {
+    let itn = snapshot.record.itn;
+    let shipment = snapshot.record.state()?;
+    let numbers = stored_numbers(&shipment, &snapshot.carrier, config.tracking_number_display);
+    let indexed = db.tns_of(itn)?;
+    let mut changes = TnChanges::default();
+    for number in &numbers {
+        let key = number.number.key();
+        if indexed.contains(&key) {
+            continue;
+        }
+        if db.tn_holder(&key)?.is_none_or(|holder| holder == itn) {
+            let role = if number.reported {
+                "last_mile"
+            } else {
+                number.role.as_str()
+            };
+            db.set_tn(&key, itn, role)?;
+            changes.added.push(number.number.clone());
+        }
+    }
+    for key in indexed {
+        if !numbers.iter().any(|n| n.number.key() == key) {
+            db.remove_tn(&key, itn)?;
+            if let Ok(tn) = key.parse() {
+                changes.removed.push(tn);
+            }
+        }
+    }
+    Ok(changes)
 }
 
 impl MerchantRecord {
@@ -212,6 +252,7 @@ impl MerchantRecord {
                 config.name = settings.name.clone();
                 config.allowed_origins = settings.allowed_origins.clone();
                 config.aftership_page = settings.aftership_page.clone();
+                config.tracking_number_display = settings.tracking_number_display;
                 db.put_config(&config)?;
                 db.put_settings(&settings)?;
                 db.record_audit(&entries)?;
@@ -268,14 +309,35 @@ impl MerchantRecord {
                 itn,
                 tracking_number,
                 slug,
-            } => self.attach(merchant, itn, tracking_number, slug).await,
+                role,
+            } => {
+                self.attach(merchant, itn, role, tracking_number, slug)
+                    .await
+            }
             Command::Register { itn } => {
                 self.load(merchant, itn).await?;
-                reply(&self.register(merchant, itn).await?)
+                let mut registered = true;
+                for role in TrackingRole::ALL {
+                    registered &= self.register(merchant, itn, role).await?.unwrap_or(true);
+                }
+                reply(&registered)
             }
             Command::Refresh { itn } => {
                 self.load(merchant, itn).await?;
-                self.refresh(merchant, itn).await?;
+                // Only what a lookup would read: a fresh or backed-off TN is left alone.
+                let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
+                let fresh_seconds = Config::from_env(&self.env).carrier_fresh_seconds;
+                for role in TrackingRole::ALL {
+                    let due = snapshot.carrier.of(role).is_none_or(|cache| {
+                        matches!(
+                            cache.freshness(now(), fresh_seconds),
+                            Freshness::FetchNow | Freshness::RefreshInBackground
+                        )
+                    });
+                    if due {
+                        self.refresh(merchant, itn, role).await?;
+                    }
+                }
                 reply(&self.db()?.shipment(itn)?.ok_or_else(not_found)?)
             }
             Command::ApplyPushed {
@@ -457,7 +519,7 @@ impl MerchantRecord {
                     channel: new.channel,
                 },
             ),
-            carrier: CarrierCache::default(),
+            carrier: CarrierCaches::default(),
         };
         if !db.insert_shipment(&snapshot, &derive(&config, &snapshot)?)? {
             return Err(EdgeError::Internal("an ITN was issued twice".into()));
@@ -482,6 +544,7 @@ impl MerchantRecord {
         &self,
         merchant: &MerchantId,
         itn: Itn,
+        role: TrackingRole,
         tracking_number: TrackingNumber,
         slug: Option<Slug>,
     ) -> EdgeResult<String> {
@@ -490,29 +553,26 @@ impl MerchantRecord {
         let db = self.db()?;
         let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
         let holder = db.tn_holder(&tracking_number.key())?;
-        let plan =
-            snapshot
-                .record
-                .state()?
-                .plan_attach(tracking_number.clone(), slug, holder, now())?;
+        let plan = snapshot.record.state()?.plan_attach(
+            role,
+            tracking_number.clone(),
+            slug,
+            holder,
+            now(),
+        )?;
         let mut changes = TnChanges::default();
         if let AttachPlan::Attach { event, replaces } = plan {
             snapshot.record.events.push(event);
-            if let Some(previous) = &replaces {
-                db.remove_tn(&previous.key(), itn)?;
+            if replaces.is_some() {
                 // The corrected TN's carrier data is not this shipment's any more.
-                snapshot.carrier = CarrierCache::default();
+                snapshot.carrier.forget(role);
             }
-            db.set_tn(&tracking_number.key(), itn, "primary")?;
+            changes = sync_index(&db, &config, &snapshot)?;
             db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
-            changes = TnChanges {
-                added: Some(tracking_number),
-                removed: replaces,
-            };
         }
         self.mirror(merchant, itn, changes).await?;
         // Register now. AfterShip failing never fails this call (202, retried later).
-        let registered = self.register(merchant, itn).await?;
+        let registered = self.register(merchant, itn, role).await?.unwrap_or(false);
         let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
         reply(&Attached {
             snapshot,
@@ -520,29 +580,34 @@ impl MerchantRecord {
         })
     }
 
-    /// Claims an AfterShip call for one shipment; `None` when one is already in flight.
-    fn claim(&self, kind: char, itn: Itn) -> Option<InFlight<'_>> {
-        let key = (kind, itn);
+    /// Claims an AfterShip call for one TN of a shipment; `None` when one is in flight.
+    fn claim(&self, kind: char, itn: Itn, role: TrackingRole) -> Option<InFlight<'_>> {
+        let key = (kind, itn, role);
         self.in_flight
             .borrow_mut()
             .insert(key)
             .then_some(InFlight { record: self, key })
     }
 
-    /// Registers the shipment's pending TN with AfterShip and records the outcome on the
-    /// shipment as it is *then* (events that arrived meanwhile are kept). Returns whether the
-    /// TN is registered.
-    async fn register(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<bool> {
+    /// Registers the shipment's pending TN of `role` with AfterShip and records the outcome
+    /// on the shipment as it is *then* (events that arrived meanwhile are kept). Returns
+    /// whether the TN is registered, `None` when the shipment has no TN in that role.
+    async fn register(
+        &self,
+        merchant: &MerchantId,
+        itn: Itn,
+        role: TrackingRole,
+    ) -> EdgeResult<Option<bool>> {
         let config = self.config(merchant).await?;
         let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
-        let Some(tracking) = snapshot.record.state()?.tracking else {
-            return Ok(false);
+        let Some(tracking) = snapshot.record.state()?.tracking_of(role).cloned() else {
+            return Ok(None);
         };
         if let Registration::Registered { .. } = tracking.registration {
-            return Ok(true);
+            return Ok(Some(true));
         }
-        let Some(_claim) = self.claim('r', itn) else {
-            return Ok(false);
+        let Some(_claim) = self.claim('r', itn, role) else {
+            return Ok(Some(false));
         };
         let answer = AfterShip::new(&Config::from_env(&self.env))
             .register(
@@ -558,12 +623,12 @@ impl MerchantRecord {
         let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
         let state = snapshot.record.state()?;
         // Only if the shipment still waits for this TN's registration.
-        let still_pending = state.tracking.as_ref().is_some_and(|t| {
+        let still_pending = state.tracking_of(role).is_some_and(|t| {
             t.tracking_number == tracking.tracking_number
                 && matches!(t.registration, Registration::Pending { .. })
         });
         if !still_pending {
-            return Ok(state.registered_id().is_some());
+            return Ok(Some(state.registered_id_of(role).is_some()));
         }
         let registered = match registration_outcome(answer, merchant) {
             RegistrationOutcome::Registered {
@@ -578,33 +643,39 @@ impl MerchantRecord {
                         aftership_id,
                         slug,
                         at: now,
+                        role,
                     });
-                snapshot.carrier = CarrierCache::registered(*tracking);
+                *snapshot.carrier.of_mut(role) = CarrierCache::registered(*tracking);
                 true
             }
             RegistrationOutcome::Deferred(reason) => {
                 snapshot
                     .record
                     .events
-                    .push(state.defer_registration(reason, now));
+                    .push(state.defer_registration(role, reason, now));
                 false
             }
         };
+        let changes = sync_index(&db, &config, &snapshot)?;
         db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
-        self.mirror(merchant, itn, TnChanges::default()).await?;
-        Ok(registered)
+        self.mirror(merchant, itn, changes).await?;
+        Ok(Some(registered))
     }
 
-    /// Reads the tracking from AfterShip and applies the answer to the carrier cache as it
-    /// is *then*: the newer carrier state wins whatever arrived meanwhile.
-    async fn refresh(&self, merchant: &MerchantId, itn: Itn) -> EdgeResult<()> {
+    /// Reads `role`'s tracking from AfterShip and applies the answer to its carrier cache as
+    /// it is *then*: the newer carrier state wins whatever arrived meanwhile.
+    async fn refresh(&self, merchant: &MerchantId, itn: Itn, role: TrackingRole) -> EdgeResult<()> {
         let config = self.config(merchant).await?;
         let snapshot = self.db()?.shipment(itn)?.ok_or_else(not_found)?;
-        let Some(aftership_id) = snapshot.record.state()?.registered_id().map(str::to_string)
+        let Some(aftership_id) = snapshot
+            .record
+            .state()?
+            .registered_id_of(role)
+            .map(str::to_string)
         else {
             return Ok(());
         };
-        let Some(_claim) = self.claim('f', itn) else {
+        let Some(_claim) = self.claim('f', itn, role) else {
             return Ok(());
         };
         let answer = AfterShip::new(&Config::from_env(&self.env))
@@ -613,20 +684,18 @@ impl MerchantRecord {
         let now = now();
         let db = self.db()?;
         let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
-        if snapshot.record.state()?.registered_id() != Some(aftership_id.as_str()) {
+        if snapshot.record.state()?.registered_id_of(role) != Some(aftership_id.as_str()) {
             return Ok(()); // the TN was corrected meanwhile
         }
-        snapshot.carrier = match answer {
-            Ok(tracking) => snapshot.carrier.succeeded(Some(tracking), now),
-            Err(failure) if failure.error == ApiError::NotFound => {
-                snapshot.carrier.succeeded(None, now)
-            }
-            Err(failure) => snapshot
-                .carrier
-                .failed(&failure.error, failure.retry_after, now),
+        let cache = snapshot.carrier.of_mut(role);
+        *cache = match answer {
+            Ok(tracking) => cache.succeeded(Some(tracking), now),
+            Err(failure) if failure.error == ApiError::NotFound => cache.succeeded(None, now),
+            Err(failure) => cache.failed(&failure.error, failure.retry_after, now),
         };
+        let changes = sync_index(&db, &config, &snapshot)?;
         db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
-        self.mirror(merchant, itn, TnChanges::default()).await?;
+        self.mirror(merchant, itn, changes).await?;
         Ok(())
     }
 
@@ -643,19 +712,20 @@ impl MerchantRecord {
         let db = self.db()?;
         let mut snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
         let state = snapshot.record.state()?;
-        let carries_tn = state.tracking.as_ref().map(|t| t.tracking_number.key())
-            == tracking
-                .tracking_number
-                .as_deref()
-                .map(str::to_ascii_uppercase);
-        if !carries_tn
-            || !pushed_tracking_belongs_to(&tracking, merchant, itn, state.registered_id())
-        {
+        // Which of the shipment's attached TNs the pushed tracking is, if any.
+        let role = tracking
+            .tracking_number
+            .as_deref()
+            .and_then(|tn| tn.parse::<TrackingNumber>().ok())
+            .and_then(|tn| state.role_of(&tn));
+        let Some(role) = role.filter(|role| {
+            pushed_tracking_belongs_to(&tracking, merchant, itn, state.registered_id_of(*role))
+        }) else {
             return reply(&Applied {
                 applied: false,
                 duplicate: false,
             });
-        }
+        };
         if let Some(digest) = &event {
             if !db.first_sight_of_event(digest, now)? {
                 return reply(&Applied {
@@ -664,9 +734,11 @@ impl MerchantRecord {
                 });
             }
         }
-        snapshot.carrier = snapshot.carrier.succeeded(Some(tracking), now);
+        let cache = snapshot.carrier.of_mut(role);
+        *cache = cache.succeeded(Some(tracking), now);
+        let changes = sync_index(&db, &config, &snapshot)?;
         db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
-        self.mirror(merchant, itn, TnChanges::default()).await?;
+        self.mirror(merchant, itn, changes).await?;
         reply(&Applied {
             applied: true,
             duplicate: false,
@@ -723,40 +795,47 @@ impl MerchantRecord {
             let Ok(state) = snapshot.record.state() else {
                 continue;
             };
-            let action = carrier_action(
-                state.tracking.as_ref(),
-                &snapshot.carrier,
-                now,
-                config.carrier_fresh_seconds,
-                Caller::Schedule,
-            );
-            let is_read = matches!(
-                action,
-                CarrierAction::FetchNow { .. } | CarrierAction::RefreshInBackground { .. }
-            );
-            if is_read && !refresh_due {
+            if state.trackings().next().is_none() || snapshot.carrier.is_finished(&state) {
+                // Nothing left to follow: the derived columns say so, and it leaves the queue.
+                let merchant_config = self.config(merchant).await?;
+                self.db()?
+                    .update_shipment(&snapshot, &derive(&merchant_config, &snapshot)?)?;
                 continue;
             }
-            db.mark_scheduled(itn, now)?;
-            let outcome = match action {
-                CarrierAction::Serve => Ok(()),
-                CarrierAction::Retire => {
-                    let merchant_config = self.config(merchant).await?;
-                    self.db()?
-                        .update_shipment(&snapshot, &derive(&merchant_config, &snapshot)?)
+            let mut marked = false;
+            for (role, tracking) in state.trackings() {
+                let empty = CarrierCache::default();
+                let cache = snapshot.carrier.of(role).unwrap_or(&empty);
+                let action = carrier_action(
+                    Some(tracking),
+                    cache,
+                    now,
+                    config.carrier_fresh_seconds,
+                    Caller::Schedule,
+                );
+                let is_read = matches!(
+                    action,
+                    CarrierAction::FetchNow { .. } | CarrierAction::RefreshInBackground { .. }
+                );
+                if (is_read && !refresh_due)
+                    || matches!(action, CarrierAction::Serve | CarrierAction::Retire)
+                {
+                    continue;
                 }
-                CarrierAction::Register => {
-                    calls += 1;
-                    self.register(merchant, itn).await.map(drop)
+                if !marked {
+                    self.db()?.mark_scheduled(itn, now)?;
+                    marked = true;
                 }
-                CarrierAction::FetchNow { .. } | CarrierAction::RefreshInBackground { .. } => {
-                    calls += 1;
-                    self.refresh(merchant, itn).await
+                calls += 1;
+                let outcome = if is_read {
+                    self.refresh(merchant, itn, role).await
+                } else {
+                    self.register(merchant, itn, role).await.map(drop)
+                };
+                // One shipment failing never stops the run.
+                if let Err(error) = outcome {
+                    background_failure("scheduled refresh of a shipment", &error);
                 }
-            };
-            // One shipment failing never stops the run.
-            if let Err(error) = outcome {
-                background_failure("scheduled refresh of a shipment", &error);
             }
         }
         Ok(calls)
@@ -794,10 +873,10 @@ impl MerchantRecord {
     ) -> EdgeResult<()> {
         let store = Store::open(&self.env)?;
         let itn = snapshot.record.itn;
-        if let Some(removed) = &changes.removed {
+        for removed in &changes.removed {
             store.unindex_tn(merchant, removed, itn).await?;
         }
-        if let Some(added) = &changes.added {
+        for added in &changes.added {
             store.index_tn(merchant, added, itn).await?;
         }
         store.put_shipment(&snapshot.record).await?;
@@ -815,10 +894,13 @@ impl MerchantRecord {
             let Some(snapshot) = self.db()?.shipment(itn)? else {
                 continue;
             };
-            let tn = snapshot.record.state()?.tracking.map(|t| t.tracking_number);
+            let shipment = snapshot.record.state()?;
             let changes = TnChanges {
-                added: tn,
-                removed: None,
+                added: stored_numbers(&shipment, &snapshot.carrier, config.tracking_number_display)
+                    .into_iter()
+                    .map(|n| n.number)
+                    .collect(),
+                removed: Vec::new(),
             };
             self.write_kv(&config.id, &snapshot, &changes).await?;
             self.db()?.mark_clean(itn)?;
@@ -830,7 +912,7 @@ impl MerchantRecord {
 /// An AfterShip call in flight for one shipment; released when dropped.
 struct InFlight<'a> {
     record: &'a MerchantRecord,
-    key: (char, Itn),
+    key: (char, Itn, TrackingRole),
 }
 
 impl Drop for InFlight<'_> {

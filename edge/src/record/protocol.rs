@@ -5,10 +5,11 @@
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use shared::aftership::CarrierTracking;
 use shared::api::MerchantConfig;
-use shared::cache::CarrierCache;
+use shared::cache::CarrierCaches;
 use shared::order::Channel;
 pub use shared::settings::SettingsPatch;
 use shared::settings::{MerchantSettings, SettingChange};
+use shared::shipment::TrackingRole;
 use shared::shipment::{CheckpointDef, ShipmentRecord};
 use shared::{Itn, MerchantId, Slug, Timestamp, TrackingNumber};
 use worker::{Env, Method, Request, RequestInit};
@@ -61,12 +62,15 @@ pub enum Command {
         itn: Itn,
         tracking_number: TrackingNumber,
         slug: Option<Slug>,
+        #[serde(default)]
+        role: TrackingRole,
     },
-    /// Registers a pending TN with AfterShip now (a lookup found it due).
+    /// Registers the shipment's pending TNs with AfterShip now (a lookup found one due).
     Register {
         itn: Itn,
     },
-    /// Reads the tracking from AfterShip and applies it (a lookup found the cache due).
+    /// Reads the shipment's trackings from AfterShip and applies them (a lookup found a
+    /// cache due).
     Refresh {
         itn: Itn,
     },
@@ -91,11 +95,11 @@ pub enum Command {
     },
 }
 
-/// A shipment as the record holds it: its history and its carrier side.
+/// A shipment as the record holds it: its history and the carrier side of each of its TNs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     pub record: ShipmentRecord,
-    pub carrier: CarrierCache,
+    pub carrier: CarrierCaches,
 }
 
 /// What the read path keeps of an order (KV `order:{merchant}:{order_key}`): its shipments

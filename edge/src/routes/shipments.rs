@@ -10,7 +10,7 @@ use shared::api::{
 };
 use shared::csv::{csv_header, BOM};
 use shared::find::{export_page_query, ShipmentQuery, MAX_LIMIT};
-use shared::shipment::{Registration, Shipment};
+use shared::shipment::{AttachedTracking, Registration, Shipment};
 use shared::Itn;
 use worker::{Env, Request, Response};
 
@@ -101,18 +101,33 @@ fn merchant_view(
         &snapshot.carrier,
         &Config::from_env(env),
     );
-    let registration = shipment.tracking.as_ref().map(|t| match &t.registration {
+    let registration = |t: &AttachedTracking| match &t.registration {
         Registration::Registered { .. } => json!({"state": "registered"}),
         Registration::Pending { attempts, retry_at } => {
             json!({"state": "pending", "attempts": attempts, "retry_at": retry_at})
         }
-    });
+    };
+    // Every TN the merchant attached, by role (the shopper's view also lists a last-mile
+    // number AfterShip reported).
+    let tracking_numbers: Vec<serde_json::Value> = shipment
+        .trackings()
+        .map(|(role, t)| {
+            json!({
+                "tracking_number": t.tracking_number,
+                "role": role,
+                "slug": t.slug,
+                "attached_at": t.attached_at,
+                "registration": registration(t),
+            })
+        })
+        .collect();
     // The creation answer, extended with what happened since.
     let mut body = created_body(&shipment);
     let extra = json!({
         "tracking_number": shipment.tracking.as_ref().map(|t| t.tracking_number.clone()),
         "slug": shipment.tracking.as_ref().and_then(|t| t.slug.clone()),
-        "registration": registration,
+        "registration": shipment.tracking.as_ref().map(registration),
+        "tracking_numbers": tracking_numbers,
         "history": snapshot.record.events,
         "tracking": view,
     });
@@ -139,15 +154,16 @@ pub async fn attach_tracking(
     let store = Store::open(env)?;
     let merchant = authorize_merchant(&req, &store, id, now()).await?;
     let body = json_body(&mut req).await?;
-    let (tracking_number, slug) = parse_body::<AttachTrackingRequest>(&body)?.validate()?;
+    let new = parse_body::<AttachTrackingRequest>(&body)?.validate()?;
     let itn = parse_itn(itn)?;
     let attached: Attached = call(
         env,
         &merchant.id,
         &Command::AttachTracking {
             itn,
-            tracking_number,
-            slug,
+            tracking_number: new.tracking_number,
+            slug: new.slug,
+            role: new.role,
         },
     )
     .await?;

@@ -3,10 +3,10 @@
 //! and caching headers (a widget on the storefront can read a 429 as well as a 200).
 
 use shared::api::{normalise_origin, parse_body, MerchantConfig, OrderLookupRequest};
-use shared::cache::CarrierCache;
+use shared::cache::CarrierCaches;
 use shared::ids::LookupNumber;
-use shared::merge::{carrier_side, merge, MergeFacts, MergeInput};
-use shared::shipment::Shipment;
+use shared::merge::{carrier_sides, merge, stored_numbers, MergeFacts, MergeInput};
+use shared::shipment::{Shipment, TrackingRole};
 use shared::sync::{carrier_action, Caller, CarrierAction};
 use shared::view::TrackingView;
 use shared::{MerchantId, Timestamp};
@@ -309,38 +309,52 @@ async fn resolve(
             })?,
     };
     let shipment = snapshot.record.state()?;
-    // The index may lag a corrected TN: only the TN the shipment carries now finds it.
-    if by_tn.is_some_and(|tn| shipment.tracking.as_ref().map(|t| &t.tracking_number) != Some(&tn)) {
-        return Err(not_found());
+    // The index may lag a corrected TN: only a TN the shipment carries now finds it.
+    if let Some(tn) = &by_tn {
+        let numbers = stored_numbers(
+            &shipment,
+            &snapshot.carrier,
+            merchant.tracking_number_display,
+        );
+        if !numbers.iter().any(|n| n.number.key() == tn.key()) {
+            return Err(not_found());
+        }
     }
-    let action = carrier_action(
-        shipment.tracking.as_ref(),
-        &snapshot.carrier,
-        now,
-        config.carrier_fresh_seconds,
-        Caller::Lookup,
-    );
-    let carrier = match action {
-        CarrierAction::Serve | CarrierAction::Retire => snapshot.carrier,
+    // One decision per attached TN; the record carries out each kind once for all of them.
+    let actions: Vec<CarrierAction> = TrackingRole::ALL
+        .into_iter()
+        .filter_map(|role| {
+            let tracking = shipment.tracking_of(role)?;
+            let empty = Default::default();
+            let cache = snapshot.carrier.of(role).unwrap_or(&empty);
+            Some(carrier_action(
+                Some(tracking),
+                cache,
+                now,
+                config.carrier_fresh_seconds,
+                Caller::Lookup,
+            ))
+        })
+        .collect();
+    let any = |wanted: fn(&CarrierAction) -> bool| actions.iter().any(wanted);
+    if any(|a| matches!(a, CarrierAction::Register)) {
         // The record calls AfterShip (once, however many lookups ask) after this answer.
-        CarrierAction::Register => {
-            in_background(env, ctx, &merchant.id, Command::Register { itn });
-            snapshot.carrier
-        }
-        CarrierAction::RefreshInBackground { .. } => {
-            in_background(env, ctx, &merchant.id, Command::Refresh { itn });
-            snapshot.carrier
-        }
+        in_background(env, ctx, &merchant.id, Command::Register { itn });
+    }
+    let carrier = if any(|a| matches!(a, CarrierAction::FetchNow { .. })) {
         // The first read after registration: worth a bounded wait for the scans.
-        CarrierAction::FetchNow { .. } => {
-            match call::<Snapshot>(env, &merchant.id, &Command::Refresh { itn }).await {
-                Ok(fresh) => fresh.carrier,
-                Err(error) => {
-                    background_failure("first read of a tracking", &error);
-                    snapshot.carrier
-                }
+        match call::<Snapshot>(env, &merchant.id, &Command::Refresh { itn }).await {
+            Ok(fresh) => fresh.carrier,
+            Err(error) => {
+                background_failure("first read of a tracking", &error);
+                snapshot.carrier
             }
         }
+    } else {
+        if any(|a| matches!(a, CarrierAction::RefreshInBackground { .. })) {
+            in_background(env, ctx, &merchant.id, Command::Refresh { itn });
+        }
+        snapshot.carrier
     };
     Ok(tracking_view(merchant, &shipment, &carrier, config))
 }
@@ -359,13 +373,13 @@ fn in_background(env: &Env, ctx: &Context, merchant: &MerchantId, command: Comma
 pub fn tracking_view(
     merchant: &MerchantConfig,
     shipment: &Shipment,
-    cache: &CarrierCache,
+    cache: &CarrierCaches,
     config: &Config,
 ) -> TrackingView {
     merge(&MergeInput {
         merchant: &MergeFacts::from(merchant),
         shipment,
-        carrier: carrier_side(shipment, cache),
+        carriers: carrier_sides(shipment, cache),
         base_url: config.public_base_url.as_deref(),
     })
 }
