@@ -10,6 +10,7 @@ pub mod api;
 pub mod cache;
 pub mod calendar;
 pub mod csv;
+pub mod events;
 pub mod find;
 pub mod ids;
 pub mod merge;
