@@ -113,6 +113,9 @@ pub enum SubtagMeaning {
 }
 
 impl SubtagMeaning {
+    /// The meaning of AfterShip's subtag code, per its published list of delivery
+    /// sub-statuses (`Exception_008` "pick up missed" and `Exception_009` "rejected by
+    /// carrier" are plain exceptions here).
     pub fn of(subtag: &str) -> Option<SubtagMeaning> {
         use SubtagMeaning::*;
         Some(match subtag {
@@ -123,12 +126,13 @@ impl SubtagMeaning {
             "Exception_002" => RecipientMoved,
             "Exception_003" => Refused,
             "Exception_004" => CustomsDelay,
-            "Exception_008" => HeldForPayment,
-            "Exception_009" => Lost,
-            "Exception_012" => Damaged,
+            "Exception_006" => HeldForPayment,
             "Exception_010" => ReturningToSender,
             "Exception_011" => ReturnedToSender,
-            "Exception_013" => Cancelled,
+            "Exception_012" => Damaged,
+            "Exception_013" => Lost,
+            // Added by AfterShip for trackings from 27 March 2026 on.
+            "Exception_020" => Cancelled,
             "AttemptFail_002" => RecipientNotAvailable,
             _ => return None,
         })
@@ -554,6 +558,29 @@ mod tests {
             Some("DONGGUAN, China")
         );
         assert_eq!(a.slug.as_deref(), Some("ups"));
+    }
+
+    #[test]
+    fn subtag_meanings_follow_afterships_published_list() {
+        use SubtagMeaning::*;
+        let table = [
+            ("Delivered_001", None),
+            ("Delivered_004", Some(CashOnDeliveryCollected)),
+            ("Exception_003", Some(Refused)),
+            ("Exception_006", Some(HeldForPayment)),
+            ("Exception_007", None),
+            ("Exception_008", None),
+            ("Exception_009", None),
+            ("Exception_010", Some(ReturningToSender)),
+            ("Exception_011", Some(ReturnedToSender)),
+            ("Exception_012", Some(Damaged)),
+            ("Exception_013", Some(Lost)),
+            ("Exception_020", Some(Cancelled)),
+            ("AttemptFail_002", Some(RecipientNotAvailable)),
+        ];
+        for (code, meaning) in table {
+            assert_eq!(SubtagMeaning::of(code), meaning, "{code}");
+        }
     }
 
     #[test]

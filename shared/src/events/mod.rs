@@ -539,7 +539,8 @@ fn sightings<'a>(trackings: &[&'a CarrierTracking]) -> Vec<Sighting<'a>> {
     all
 }
 
-/// The earliest TN attachment: its instant, TN and slug (ties by TN, for determinism).
+/// The earliest TN attachment, in either role (a label exists once any carrier's number
+/// does): its instant, TN and slug (ties by TN, for determinism).
 fn first_attachment(
     history: &[ShipmentEvent],
 ) -> Option<(Timestamp, &TrackingNumber, Option<&Slug>)> {
@@ -550,6 +551,7 @@ fn first_attachment(
                 tracking_number,
                 slug,
                 at,
+                ..
             } => Some((*at, tracking_number, slug.as_ref())),
             _ => None,
         })

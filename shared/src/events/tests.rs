@@ -65,6 +65,7 @@ fn attached(at: &str, tn: &str) -> ShipmentEvent {
         tracking_number: tn.parse().unwrap(),
         slug: None,
         at: ts(at),
+        role: Default::default(),
     }
 }
 
