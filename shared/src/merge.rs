@@ -234,6 +234,19 @@ pub fn stored_numbers(
     )
 }
 
+/// The TN sent to sales channels (ship confirmations, store sync): the one shoppers see
+/// first, as the merchant's `tracking_number_display` chooses. A reported last-mile number is
+/// never sent: a channel gets only a number the merchant attached.
+pub fn number_for_channels(
+    shipment: &Shipment,
+    caches: &CarrierCaches,
+    display: TrackingNumberDisplay,
+) -> Option<ShipmentNumber> {
+    stored_numbers(shipment, caches, display)
+        .into_iter()
+        .find(|n| !n.reported)
+}
+
 /// Everything the merge decides from. There is no clock: nothing in the view depends on now.
 #[derive(Debug, Clone)]
 pub struct MergeInput<'a> {

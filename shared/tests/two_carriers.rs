@@ -392,3 +392,44 @@ fn the_view_reads_back_through_serde_with_both_numbers() {
     let read: TrackingView = serde_json::from_value(old).unwrap();
     assert!(read.tracking_numbers.is_empty());
 }
+
+#[test]
+fn the_number_sent_to_sales_channels_follows_the_setting_and_is_always_an_attached_one() {
+    use shared::cache::{CarrierCache, CarrierCaches};
+    use shared::merge::number_for_channels;
+    let both = both_attached();
+    let single = shipment_with(vec![
+        attach(CJP, "cjpacket", TrackingRole::Default),
+        registered(TrackingRole::Default),
+    ]);
+    let mut reporting = cjp_in_transit();
+    reporting.last_mile = Some(LastMile {
+        tracking_number: POST.into(),
+        slug: Some("canada-post".into()),
+    });
+    let reported = CarrierCaches {
+        default: CarrierCache::registered(reporting),
+        local: None,
+    };
+    let none = CarrierCaches::default();
+    let table = [
+        (&both, &none, TrackingNumberDisplay::Default, Some(CJP)),
+        (&both, &none, TrackingNumberDisplay::Local, Some(POST)),
+        (&single, &none, TrackingNumberDisplay::Local, Some(CJP)),
+        // AfterShip's reported last-mile number is shown to shoppers, never sent to channels.
+        (&single, &reported, TrackingNumberDisplay::Local, Some(CJP)),
+    ];
+    for (shipment, caches, display, expected) in table {
+        let sent = number_for_channels(shipment, caches, display);
+        assert_eq!(
+            sent.map(|n| n.number.to_string()).as_deref(),
+            expected,
+            "{display}"
+        );
+    }
+    let bare = shipment_with(vec![]);
+    assert_eq!(
+        number_for_channels(&bare, &none, TrackingNumberDisplay::Default),
+        None
+    );
+}
