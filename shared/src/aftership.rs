@@ -177,6 +177,9 @@ pub struct CarrierTracking {
     #[serde(default, deserialize_with = "redacted_option")]
     pub subtag_message: Option<String>,
     pub expected_delivery: Option<CarrierTime>,
+    /// Who made `expected_delivery` (absent from data cached before it was kept).
+    #[serde(default)]
+    pub expected_delivery_source: Option<EstimateSource>,
     pub checkpoints: Vec<CarrierCheckpoint>,
     /// Custom fields Waymark set at registration (its ITN and merchant), for webhooks.
     pub waymark_itn: Option<String>,
@@ -321,6 +324,7 @@ impl CarrierTracking {
             })
             .unwrap_or_default();
         let custom = tracking.get("custom_fields");
+        let estimate = expected_delivery(tracking);
         CarrierTracking {
             id: text(tracking, "id").filter(|id| is_plain_id(id, 64)),
             tracking_number: text(tracking, "tracking_number").filter(|n| is_tracking_number(n)),
@@ -330,7 +334,8 @@ impl CarrierTracking {
             tag: text(tracking, "tag").as_deref().and_then(Tag::parse),
             subtag: subtag(tracking),
             subtag_message: text(tracking, "subtag_message").map(|m| redact_personal_data(&m)),
-            expected_delivery: expected_delivery(tracking),
+            expected_delivery: estimate.as_ref().map(|(time, _)| time.clone()),
+            expected_delivery_source: estimate.map(|(_, source)| source),
             checkpoints,
             // Custom fields come back from AfterShip as free text: keep them only in the shape
             // Waymark wrote them in (an ITN, a merchant id), so nothing else can ride along.
@@ -382,35 +387,64 @@ impl CarrierTracking {
     }
 }
 
+/// Who estimated a delivery date: the carrier, AfterShip (its predicted delivery), or the
+/// merchant (a custom date set in AfterShip). Shoppers are told which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EstimateSource {
+    Carrier,
+    #[serde(rename = "aftership")]
+    AfterShip,
+    Merchant,
+}
+
+impl EstimateSource {
+    /// The `source` AfterShip gives its latest and first estimates (`Carrier EDD`,
+    /// `AfterShip EDD`, `Custom EDD`, `Order EDD`); unknown ones are AfterShip's own.
+    fn of_label(label: Option<String>) -> EstimateSource {
+        let label = label.unwrap_or_default().to_ascii_lowercase();
+        if label.contains("carrier") || label.contains("courier") {
+            EstimateSource::Carrier
+        } else if label.contains("custom") || label.contains("order") {
+            EstimateSource::Merchant
+        } else {
+            EstimateSource::AfterShip
+        }
+    }
+}
+
 /// The best estimate of delivery among the fields different versions use, in order of
 /// authority: the merchant's custom date, AfterShip's latest estimate, the courier's, then
-/// the legacy `expected_delivery` string.
-fn expected_delivery(tracking: &Value) -> Option<CarrierTime> {
+/// the legacy `expected_delivery` string; with who made it.
+fn expected_delivery(tracking: &Value) -> Option<(CarrierTime, EstimateSource)> {
+    let estimate = |key: &str| tracking.get(key).filter(|v| v.is_object());
     let candidates = [
-        tracking
-            .get("custom_estimated_delivery_date")
-            .and_then(|v| text(v, "datetime")),
-        tracking
-            .get("latest_estimated_delivery")
-            .and_then(|v| text(v, "datetime").or_else(|| text(v, "datetime_max"))),
-        tracking
-            .get("courier_estimated_delivery_date")
+        estimate("custom_estimated_delivery_date")
+            .and_then(|v| text(v, "datetime"))
+            .map(|t| (t, EstimateSource::Merchant)),
+        estimate("latest_estimated_delivery").and_then(|v| {
+            let time = text(v, "datetime").or_else(|| text(v, "datetime_max"))?;
+            Some((time, EstimateSource::of_label(text(v, "source"))))
+        }),
+        estimate("courier_estimated_delivery_date")
             .and_then(|v| {
                 text(v, "estimated_delivery_date")
                     .or_else(|| text(v, "estimated_delivery_date_max"))
-            }),
-        tracking
-            .get("aftership_estimated_delivery_date")
-            .and_then(|v| text(v, "estimated_delivery_date")),
-        tracking
-            .get("first_estimated_delivery")
-            .and_then(|v| text(v, "datetime")),
-        text(tracking, "expected_delivery"),
+            })
+            .map(|t| (t, EstimateSource::Carrier)),
+        estimate("aftership_estimated_delivery_date")
+            .and_then(|v| text(v, "estimated_delivery_date"))
+            .map(|t| (t, EstimateSource::AfterShip)),
+        estimate("first_estimated_delivery").and_then(|v| {
+            let time = text(v, "datetime")?;
+            Some((time, EstimateSource::of_label(text(v, "source"))))
+        }),
+        text(tracking, "expected_delivery").map(|t| (t, EstimateSource::Carrier)),
     ];
     candidates
         .into_iter()
         .flatten()
-        .find_map(|t| CarrierTime::parse(&t))
+        .find_map(|(t, source)| Some((CarrierTime::parse(&t)?, source)))
 }
 
 impl CarrierCheckpoint {

@@ -126,6 +126,10 @@ pub struct MerchantConfig {
     /// Which TN shoppers see first (a copy of the setting, for the read path).
     #[serde(default)]
     pub tracking_number_display: crate::settings::TrackingNumberDisplay,
+    /// A copy of the merchant's settings (business calendar, pickup windows) for the read
+    /// path's timing line; absent until the settings are first changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<crate::settings::MerchantSettings>,
 }
 
 /// What the API shows of a merchant (never the key hash).

@@ -17,6 +17,7 @@ pub mod merge;
 pub mod order;
 pub mod page;
 pub mod presentation;
+pub mod promise;
 pub mod redact;
 pub mod settings;
 pub mod shipment;

@@ -103,7 +103,8 @@ impl<'a> Carriers<'a> {
             .chain(self.local.map(|side| (TrackingRole::Local, side)))
     }
 
-    fn tracking(&self, role: TrackingRole) -> Option<&'a CarrierTracking> {
+    /// The carrier data known for `role`'s TN, if any.
+    pub fn tracking(&self, role: TrackingRole) -> Option<&'a CarrierTracking> {
         match role {
             TrackingRole::Default => self.default.tracking(),
             TrackingRole::Local => self.local.and_then(|side| side.tracking()),
@@ -389,6 +390,7 @@ pub fn merge(input: &MergeInput<'_>) -> TrackingView {
         updated_at: updated_at.to_string(),
         stale,
         tracking_numbers,
+        when: None,
     }
 }
 

@@ -530,6 +530,7 @@ mod tests {
             updated_at: String::new(),
             stale: false,
             tracking_numbers: Vec::new(),
+            when: None,
         }
     }
 

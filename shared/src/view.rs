@@ -24,6 +24,10 @@ pub struct TrackingView {
     /// a TN exists and in answers from before several TNs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tracking_numbers: Vec<TrackingNumberView>,
+    /// When it should leave, when it should arrive (and who says so), or that it is late
+    /// (`shared::promise`). Absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<crate::promise::When>,
 }
 
 /// One of a shipment's tracking numbers, as a shopper may see it.

@@ -89,6 +89,7 @@ proptest! {
             key_hash: "00".repeat(32),
             created_at: now(),
             tracking_number_display: Default::default(),
+            settings: None,
         };
         let json = serde_json::to_string(&config).unwrap();
         prop_assert_eq!(serde_json::from_str::<MerchantConfig>(&json).unwrap(), config);

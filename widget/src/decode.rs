@@ -131,5 +131,6 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
         updated_at: text(body, "updated_at").unwrap_or_default(),
         stale: flag(body, "stale"),
         tracking_numbers,
+        when: None,
     })
 }

@@ -98,6 +98,7 @@ fn full_view(
                 reported: true,
             },
         ],
+        when: None,
     }
 }
 

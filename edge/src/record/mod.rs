@@ -253,6 +253,7 @@ impl MerchantRecord {
                 config.allowed_origins = settings.allowed_origins.clone();
                 config.aftership_page = settings.aftership_page.clone();
                 config.tracking_number_display = settings.tracking_number_display;
+                config.settings = Some(settings.clone());
                 db.put_config(&config)?;
                 db.put_settings(&settings)?;
                 db.record_audit(&entries)?;

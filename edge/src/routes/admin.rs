@@ -26,6 +26,7 @@ pub async fn create_merchant(mut req: Request, env: &Env) -> EdgeResult<Response
         key_hash: sha256_hex(api_key.as_bytes()),
         created_at: now(),
         tracking_number_display: Default::default(),
+        settings: None,
     };
     let stored: MerchantConfig = call(
         env,

@@ -100,6 +100,7 @@ fn merchant_view(
         &shipment,
         &snapshot.carrier,
         &Config::from_env(env),
+        now(),
     );
     let registration = |t: &AttachedTracking| match &t.registration {
         Registration::Registered { .. } => json!({"state": "registered"}),

@@ -2,10 +2,13 @@
 //! Every answer, success or error, leaves through [`respond`], so each carries the same CORS
 //! and caching headers (a widget on the storefront can read a 429 as well as a 200).
 
+use shared::aftership::CarrierTracking;
 use shared::api::{normalise_origin, parse_body, MerchantConfig, OrderLookupRequest};
 use shared::cache::CarrierCaches;
+use shared::events::StallRule;
 use shared::ids::LookupNumber;
 use shared::merge::{carrier_sides, merge, stored_numbers, MergeFacts, MergeInput};
+use shared::promise::{when, WhenInput};
 use shared::shipment::{Shipment, TrackingRole};
 use shared::sync::{carrier_action, Caller, CarrierAction};
 use shared::view::TrackingView;
@@ -181,6 +184,7 @@ pub async fn order_lookup(mut req: Request, env: &Env, merchant: &str) -> EdgeRe
                 &record.state()?,
                 &carrier,
                 &settings,
+                now,
             ));
         }
         let stale = shipments.iter().any(|v| v.stale);
@@ -356,7 +360,7 @@ async fn resolve(
         }
         snapshot.carrier
     };
-    Ok(tracking_view(merchant, &shipment, &carrier, config))
+    Ok(tracking_view(merchant, &shipment, &carrier, config, now))
 }
 
 /// Sends a command to the merchant's record after the response; failures are logged.
@@ -369,17 +373,33 @@ fn in_background(env: &Env, ctx: &Context, merchant: &MerchantId, command: Comma
     });
 }
 
-/// The shopper's view of a shipment from what is stored: the one place the edge calls `merge`.
+/// The shopper's view of a shipment from what is stored: the one place the edge calls `merge`
+/// (and `promise::when`, the timing line, which depends on `now`).
 pub fn tracking_view(
     merchant: &MerchantConfig,
     shipment: &Shipment,
     cache: &CarrierCaches,
     config: &Config,
+    now: Timestamp,
 ) -> TrackingView {
-    merge(&MergeInput {
+    let carriers = carrier_sides(shipment, cache);
+    let mut view = merge(&MergeInput {
         merchant: &MergeFacts::from(merchant),
         shipment,
-        carriers: carrier_sides(shipment, cache),
+        carriers,
         base_url: config.public_base_url.as_deref(),
-    })
+    });
+    let trackings: Vec<(TrackingRole, &CarrierTracking)> = TrackingRole::ALL
+        .into_iter()
+        .filter_map(|role| Some((role, carriers.tracking(role)?)))
+        .collect();
+    let settings = merchant.settings.clone().unwrap_or_default();
+    view.when = when(&WhenInput {
+        shipment,
+        trackings: &trackings,
+        settings: &settings,
+        stall: StallRule::default(),
+        now,
+    });
+    view
 }
