@@ -118,8 +118,11 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["t", merchant, number], Method::Get) => {
             routes::pages::tracking_page(req, &env, merchant, number).await
         }
+        (["t", merchant, "orders", order], Method::Get) => {
+            routes::pages::order_page(req, &env, merchant, order).await
+        }
         (["healthz"], Method::Get) => http::json(200, &serde_json::json!({"ok": true})),
-        (["v1", ..] | ["t", _, _] | ["healthz"], _) => {
+        (["v1", ..] | ["t", _, _] | ["t", _, "orders", _] | ["healthz"], _) => {
             Err(method_not_allowed_or_no_route(&parts, clock))
         }
         _ => routes::assets::serve(req, &env).await,
@@ -142,7 +145,7 @@ fn allowed_methods(parts: &[&str], clock: bool) -> Option<&'static str> {
         ["v1", "track", _, "orders"] => "POST, OPTIONS",
         ["v1", "track", _, _] => "GET, OPTIONS",
         ["v1", "webhooks", "aftership"] => "POST",
-        ["t", _, _] | ["healthz"] => "GET",
+        ["t", _, _] | ["t", _, "orders", _] | ["healthz"] => "GET",
         _ => return None,
     })
 }
