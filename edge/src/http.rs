@@ -58,8 +58,13 @@ pub fn decode_segment(segment: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&segment[i + 1..i + 3], 16) {
+        if bytes[i] == b'%' {
+            // Bytes, not a `str` slice: a `%` before a multi-byte character must not panic.
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
                 out.push(v);
                 i += 3;
                 continue;
@@ -69,4 +74,27 @@ pub fn decode_segment(segment: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_segment;
+
+    #[test]
+    fn segments_decode_and_odd_escapes_never_panic() {
+        let table = [
+            ("%231001", "#1001"),
+            ("plain", "plain"),
+            ("%C3%9Cber", "Über"),
+            ("%é1", "%é1"),
+            ("%aé", "%aé"),
+            ("%", "%"),
+            ("%2", "%2"),
+            ("%zz", "%zz"),
+            ("a%2Fb", "a/b"),
+        ];
+        for (raw, decoded) in table {
+            assert_eq!(decode_segment(raw), decoded, "{raw}");
+        }
+    }
 }

@@ -25,6 +25,7 @@ pub mod stage;
 pub mod sync;
 pub mod time;
 pub mod view;
+pub mod webhooks;
 
 pub use ids::{IdError, Itn, MerchantId, Slug, TrackingNumber};
 pub use time::Timestamp;
