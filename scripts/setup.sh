@@ -65,4 +65,10 @@ if ! /usr/bin/python3 -c 'import tracking' 2>/dev/null && ! python3 -c 'import t
   say "installing aftership-tracking-sdk for the stand-in conformance test"
   python3 -m pip install -q aftership-tracking-sdk==10.0.1 || say "warning: aftership-tracking-sdk not installed; conformance test will fail"
 fi
+# 7. The official Standard Webhooks library, acting as the merchant's receiver in the delivery
+#    tests (tests/standin/receiver.py verifies every delivery with it).
+if ! python3 -c 'import standardwebhooks' 2>/dev/null; then
+  say "installing standardwebhooks for the webhook receiver"
+  python3 -m pip install -q standardwebhooks==1.1.0 || say "warning: standardwebhooks not installed; delivery tests will fail"
+fi
 say "ready"

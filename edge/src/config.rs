@@ -21,6 +21,12 @@ pub struct Config {
     pub order_verifier_key: Option<String>,
     /// How long cached carrier data is served without asking AfterShip.
     pub carrier_fresh_seconds: i64,
+    /// The first webhook retry's delay; each later one doubles (`WEBHOOK_RETRY_BASE_SECONDS`,
+    /// default 30 s: about three days of retries in all).
+    pub webhook_retry_base_seconds: u32,
+    /// Webhook endpoints may be http and on loopback or private hosts
+    /// (`ALLOW_LOCAL_WEBHOOK_ENDPOINTS=true`): local development and tests only.
+    pub local_webhook_endpoints: bool,
 }
 
 /// Secrets and vars both arrive as strings; a secret may be absent in local development.
@@ -54,6 +60,12 @@ impl Config {
                 .and_then(|s| s.parse().ok())
                 .filter(|s| (0..=86_400).contains(s))
                 .unwrap_or(shared::cache::FRESH_SECONDS),
+            webhook_retry_base_seconds: read(env, "WEBHOOK_RETRY_BASE_SECONDS")
+                .and_then(|s| s.parse().ok())
+                .filter(|s| (1..=3600).contains(s))
+                .unwrap_or(30),
+            local_webhook_endpoints: read(env, "ALLOW_LOCAL_WEBHOOK_ENDPOINTS").as_deref()
+                == Some("true"),
         }
     }
 }

@@ -10,12 +10,16 @@ mod error;
 mod http;
 mod keys;
 mod log;
+mod outgoing;
 mod record;
 mod routes;
 mod store;
 mod sync;
 
-use worker::{event, Context, Env, Method, Request, Response, ScheduleContext, ScheduledEvent};
+use worker::{
+    event, Context, Env, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request,
+    Response, ScheduleContext, ScheduledEvent,
+};
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::decode_segment;
@@ -40,6 +44,69 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(error) = cron::refresh_active(&env).await {
         worker::console_error!("cron refresh stopped early: {error}");
     }
+}
+
+/// The delivery queue's consumer (and its dead-letter queue's): each message is one attempt
+/// at one delivery, made by the merchant's record; failures are retried with the record's
+/// back-off, and after the last attempt the queue dead-letters the message.
+#[event(queue)]
+async fn queue(
+    batch: MessageBatch<record::outbox::DeliveryTask>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
+    let dead_letters = batch.queue().ends_with("-dlq");
+    let messages = match batch.messages() {
+        Ok(messages) => messages,
+        Err(error) => {
+            log::background_failure("reading a delivery batch", &EdgeError::from(error));
+            batch.retry_all();
+            return Ok(());
+        }
+    };
+    for message in messages {
+        let task = message.body().clone();
+        if dead_letters {
+            let marked: EdgeResult<bool> = record::protocol::call(
+                &env,
+                &task.merchant,
+                &record::protocol::Command::MarkDead { id: task.id },
+            )
+            .await;
+            match marked {
+                Ok(_) => message.ack(),
+                Err(error) => {
+                    log::background_failure("marking a dead delivery", &error);
+                    message.retry();
+                }
+            }
+            continue;
+        }
+        let outcome: EdgeResult<record::outbox::DeliverOutcome> = record::protocol::call(
+            &env,
+            &task.merchant,
+            &record::protocol::Command::Deliver { id: task.id },
+        )
+        .await;
+        match outcome {
+            Ok(outcome) if outcome.done => message.ack(),
+            Ok(record::outbox::DeliverOutcome {
+                retry_in: Some(seconds),
+                ..
+            }) => message.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(seconds)
+                    .build(),
+            ),
+            // Out of attempts: the queue moves it to the dead-letter queue.
+            Ok(_) => message.retry(),
+            Err(error) => {
+                log::background_failure("a webhook delivery attempt", &error);
+                message.retry();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The router: path segments matched by shape, one handler per resource and method.
@@ -83,6 +150,21 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         }
         (["v1", "merchants", id, "shipments"], Method::Post) => {
             routes::shipments::create(req, &env, id).await
+        }
+        (["v1", "merchants", id, "webhook-endpoints"], Method::Post) => {
+            routes::endpoints::create(req, &env, id).await
+        }
+        (["v1", "merchants", id, "webhook-endpoints"], Method::Get) => {
+            routes::endpoints::list(req, &env, id).await
+        }
+        (["v1", "merchants", id, "webhook-endpoints", endpoint], Method::Delete) => {
+            routes::endpoints::delete(req, &env, id, endpoint).await
+        }
+        (["v1", "merchants", id, "deliveries"], Method::Get) => {
+            routes::endpoints::log(req, &env, id).await
+        }
+        (["v1", "merchants", id, "deliveries", delivery, "replay"], Method::Post) => {
+            routes::endpoints::replay(req, &env, id, delivery).await
         }
         (["v1", "merchants", id, "shipments"], Method::Get) => {
             routes::shipments::find(req, &env, id).await
@@ -139,6 +221,10 @@ fn allowed_methods(parts: &[&str], clock: bool) -> Option<&'static str> {
         ["v1", "merchants", _, "settings"] => "GET, PATCH",
         ["v1", "merchants", _, "shipments"] => "GET, POST",
         ["v1", "merchants", _, "shipments.csv"] => "GET",
+        ["v1", "merchants", _, "webhook-endpoints"] => "GET, POST",
+        ["v1", "merchants", _, "webhook-endpoints", _] => "DELETE",
+        ["v1", "merchants", _, "deliveries"] => "GET",
+        ["v1", "merchants", _, "deliveries", _, "replay"] => "POST",
         ["v1", "merchants", _, "shipments", _] => "GET",
         ["v1", "merchants", _, "shipments", _, "tracking"] => "PUT",
         ["v1", "merchants", _, "shipments", _, "events"] => "POST",

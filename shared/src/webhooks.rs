@@ -185,6 +185,55 @@ pub fn parse_filter(events: &[String]) -> Result<Vec<EventKind>, EndpointError> 
     Ok(kinds)
 }
 
+/// `POST /v1/merchants/{id}/webhook-endpoints`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEndpointRequest {
+    pub url: String,
+    /// Event types to receive; absent or empty: every type.
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A validated endpoint to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEndpoint {
+    pub url: EndpointUrl,
+    pub events: Vec<EventKind>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointRequestError {
+    #[error("{0}")]
+    Endpoint(#[from] EndpointError),
+    #[error("description must be at most 200 visible characters")]
+    Description,
+}
+
+impl CreateEndpointRequest {
+    pub fn validate(self, local_development: bool) -> Result<NewEndpoint, EndpointRequestError> {
+        let url = EndpointUrl::parse(&self.url, local_development)?;
+        let events = parse_filter(&self.events)?;
+        let description = match self.description.map(|d| d.trim().to_string()) {
+            Some(d)
+                if d.chars().count() > 200 || d.chars().any(crate::api::is_hidden_character) =>
+            {
+                return Err(EndpointRequestError::Description)
+            }
+            Some(d) if d.is_empty() => None,
+            other => other,
+        };
+        Ok(NewEndpoint {
+            url,
+            events,
+            description,
+        })
+    }
+}
+
 pub fn wants(filter: &[EventKind], kind: EventKind) -> bool {
     filter.is_empty() || filter.contains(&kind)
 }

@@ -93,3 +93,21 @@ export async function startSystem({ edgePort = 8787, standinPort = 8790, shopPor
   await waitFor(`${shopBase}/index.html`, shop);
   return { edgeBase, standinBase, shopBase, state, edge, standin };
 }
+
+/** A merchant's webhook receiver on loopback (tests/standin/receiver.py), verifying every
+ * delivery with the official Standard Webhooks library. */
+export async function startReceiver(port) {
+  const child = start("python3", ["tests/standin/receiver.py", String(port)], {});
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/__control/received?name=probe`, child);
+  return {
+    base,
+    async endpoint(name, secret, failFirst = 0) {
+      const res = await fetch(`${base}/__control/endpoint`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, secret, fail_first: failFirst }) });
+      if (!res.ok) throw new Error(`receiver: ${res.status}`);
+    },
+    async received(name) {
+      return (await fetch(`${base}/__control/received?name=${encodeURIComponent(name)}`)).json();
+    },
+  };
+}

@@ -71,6 +71,41 @@ const MIGRATIONS: &[&[&str]] = &[
         // Shipments whose last KV mirror failed; the alarm retries them.
         "CREATE TABLE IF NOT EXISTS dirty (itn TEXT PRIMARY KEY)",
     ],
+    // 2: outgoing webhooks: endpoints, the events each shipment has emitted, deliveries.
+    &[
+        "CREATE TABLE IF NOT EXISTS endpoints (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            events TEXT NOT NULL,
+            description TEXT,
+            created_at INTEGER NOT NULL
+        )",
+        "CREATE TABLE IF NOT EXISTS emitted_events (
+            itn TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            PRIMARY KEY (itn, kind)
+        )",
+        "CREATE TABLE IF NOT EXISTS deliveries (
+            id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            endpoint_id TEXT NOT NULL,
+            itn TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_status INTEGER,
+            last_error TEXT,
+            last_attempt_at INTEGER,
+            delivered_at INTEGER
+        )",
+        "CREATE INDEX IF NOT EXISTS deliveries_seq ON deliveries (seq)",
+        "CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq)",
+    ],
 ];
 
 /// Columns derived from a shipment's merged view, kept for Find Orders.
@@ -120,11 +155,15 @@ impl Db {
         Db { sql }
     }
 
-    fn exec(&self, query: &str, params: Vec<SqlStorageValue>) -> EdgeResult<worker::SqlCursor> {
+    pub(super) fn exec(
+        &self,
+        query: &str,
+        params: Vec<SqlStorageValue>,
+    ) -> EdgeResult<worker::SqlCursor> {
         self.sql.exec(query, Some(params)).map_err(storage_error)
     }
 
-    fn rows<T: serde::de::DeserializeOwned>(
+    pub(super) fn rows<T: serde::de::DeserializeOwned>(
         &self,
         query: &str,
         params: Vec<SqlStorageValue>,

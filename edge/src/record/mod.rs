@@ -10,6 +10,8 @@
 //! nothing another request does can slip into the middle. Then mirror to KV.
 
 mod db;
+mod deliver;
+pub mod outbox;
 pub mod protocol;
 
 use std::cell::{Cell, RefCell};
@@ -60,6 +62,8 @@ pub struct MerchantRecord {
     /// AfterShip calls in flight, by kind, ITN and TN role: a second request for the same
     /// call joins none and simply skips it (the first one's result is stored for both).
     in_flight: RefCell<HashSet<(char, Itn, TrackingRole)>>,
+    /// Deliveries being attempted now: a second attempt of one waits for the queue's retry.
+    delivering: RefCell<HashSet<String>>,
 }
 
 impl DurableObject for MerchantRecord {
@@ -69,6 +73,7 @@ impl DurableObject for MerchantRecord {
             env,
             migrated: Cell::new(false),
             in_flight: RefCell::new(HashSet::new()),
+            delivering: RefCell::new(HashSet::new()),
         }
     }
 
@@ -103,6 +108,11 @@ impl DurableObject for MerchantRecord {
         }
         if let Err(error) = self.remirror().await {
             background_failure("merchant record: retrying KV mirror", &error);
+        }
+        if let Some(merchant) = self.db().ok().and_then(|db| db.config().ok().flatten()) {
+            if let Err(error) = self.flush_outbox(&merchant.id).await {
+                background_failure("merchant record: retrying the delivery queue", &error);
+            }
         }
         if let Some(merchant) = self.db().ok().and_then(|db| db.config().ok().flatten()) {
             if let Err(error) = self.run_schedule(&merchant.id).await {
@@ -303,7 +313,7 @@ impl MerchantRecord {
                     .state()?
                     .mark_reached(checkpoint, at, now())?;
                 snapshot.record.events.push(event);
-                db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+                self.store_change(&db, &config, &snapshot)?;
                 reply(&self.mirror(merchant, itn, TnChanges::default()).await?)
             }
             Command::AttachTracking {
@@ -358,6 +368,59 @@ impl MerchantRecord {
                     }
                 }
                 reply(&carried)
+            }
+            Command::CreateEndpoint {
+                url,
+                events,
+                description,
+            } => {
+                self.config(merchant).await?;
+                reply(&self.create_endpoint(url, events, description)?)
+            }
+            Command::ListEndpoints => {
+                self.config(merchant).await?;
+                let endpoints: Vec<_> = self.db()?.endpoints()?.iter().map(|e| e.view()).collect();
+                reply(&endpoints)
+            }
+            Command::DeleteEndpoint { id } => {
+                if !self.db()?.delete_endpoint(&id)? {
+                    return Err(EdgeError::NotFound("no webhook endpoint with this id"));
+                }
+                reply(&true)
+            }
+            Command::ListDeliveries {
+                endpoint,
+                status,
+                limit,
+            } => {
+                let log: Vec<_> = self
+                    .db()?
+                    .deliveries(endpoint.as_deref(), status, limit)?
+                    .iter()
+                    .map(|d| d.view())
+                    .collect();
+                reply(&log)
+            }
+            Command::Deliver { id } => reply(&self.deliver(&id).await?),
+            Command::Replay { id } => {
+                let db = self.db()?;
+                db.delivery(&id)?.ok_or_else(outbox::unknown_delivery)?;
+                db.restart_delivery(&id)?;
+                self.flush_outbox(merchant).await?;
+                let delivery = self
+                    .db()?
+                    .delivery(&id)?
+                    .ok_or_else(outbox::unknown_delivery)?;
+                reply(&delivery.view())
+            }
+            Command::MarkDead { id } => {
+                let db = self.db()?;
+                if let Some(delivery) = db.delivery(&id)? {
+                    if delivery.status() != outbox::DeliveryStatus::Delivered {
+                        db.set_delivery_status(&id, outbox::DeliveryStatus::Dead)?;
+                    }
+                }
+                reply(&true)
             }
             Command::FindShipments { query, csv } => {
                 let query: ShipmentQuery = query
@@ -569,7 +632,7 @@ impl MerchantRecord {
                 snapshot.carrier.forget(role);
             }
             changes = sync_index(&db, &config, &snapshot)?;
-            db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+            self.store_change(&db, &config, &snapshot)?;
         }
         self.mirror(merchant, itn, changes).await?;
         // Register now. AfterShip failing never fails this call (202, retried later).
@@ -658,7 +721,7 @@ impl MerchantRecord {
             }
         };
         let changes = sync_index(&db, &config, &snapshot)?;
-        db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+        self.store_change(&db, &config, &snapshot)?;
         self.mirror(merchant, itn, changes).await?;
         Ok(Some(registered))
     }
@@ -695,7 +758,7 @@ impl MerchantRecord {
             Err(failure) => cache.failed(&failure.error, failure.retry_after, now),
         };
         let changes = sync_index(&db, &config, &snapshot)?;
-        db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+        self.store_change(&db, &config, &snapshot)?;
         self.mirror(merchant, itn, changes).await?;
         Ok(())
     }
@@ -738,7 +801,7 @@ impl MerchantRecord {
         let cache = snapshot.carrier.of_mut(role);
         *cache = cache.succeeded(Some(tracking), now);
         let changes = sync_index(&db, &config, &snapshot)?;
-        db.update_shipment(&snapshot, &derive(&config, &snapshot)?)?;
+        self.store_change(&db, &config, &snapshot)?;
         self.mirror(merchant, itn, changes).await?;
         reply(&Applied {
             applied: true,
@@ -765,6 +828,7 @@ impl MerchantRecord {
             }
         };
         let calls = self.refresh_active(merchant, refresh_due).await?;
+        self.flush_outbox(merchant).await?;
         self.arm(next, now).await?;
         Ok(calls)
     }
@@ -799,10 +863,12 @@ impl MerchantRecord {
             if state.trackings().next().is_none() || snapshot.carrier.is_finished(&state) {
                 // Nothing left to follow: the derived columns say so, and it leaves the queue.
                 let merchant_config = self.config(merchant).await?;
-                self.db()?
-                    .update_shipment(&snapshot, &derive(&merchant_config, &snapshot)?)?;
+                self.store_change(&self.db()?, &merchant_config, &snapshot)?;
                 continue;
             }
+            // Time alone can make an event (a stall): look, even when nothing is read.
+            let merchant_config = self.config(merchant).await?;
+            self.emit(&self.db()?, &merchant_config, &snapshot)?;
             let mut marked = false;
             for (role, tracking) in state.trackings() {
                 let empty = CarrierCache::default();
@@ -863,7 +929,23 @@ impl MerchantRecord {
                 .await
                 .map_err(|e| EdgeError::Storage(format!("alarm: {e}")))?;
         }
+        // The change's deliveries go on the queue now (the alarm retries if this fails).
+        if let Err(error) = self.flush_outbox(merchant).await {
+            background_failure("merchant record: queueing deliveries", &error);
+        }
         Ok(snapshot)
+    }
+
+    /// Stores a changed shipment with the events the change emits (one transaction: nothing
+    /// awaits between them).
+    fn store_change(
+        &self,
+        db: &Db,
+        config: &MerchantConfig,
+        snapshot: &Snapshot,
+    ) -> EdgeResult<()> {
+        self.emit(db, config, snapshot)?;
+        db.update_shipment(snapshot, &derive(config, snapshot)?)
     }
 
     async fn write_kv(

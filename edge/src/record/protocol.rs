@@ -14,7 +14,9 @@ use shared::shipment::{CheckpointDef, ShipmentRecord};
 use shared::{Itn, MerchantId, Slug, Timestamp, TrackingNumber};
 use worker::{Env, Method, Request, RequestInit};
 
+use super::outbox::{DeliveryStatus, EndpointView};
 use crate::error::{EdgeError, EdgeResult};
+use shared::events::EventKind;
 
 pub const BINDING: &str = "MERCHANT_RECORD";
 
@@ -93,6 +95,43 @@ pub enum Command {
         query: String,
         csv: bool,
     },
+    /// Registers a webhook endpoint (URL and filter validated by the Worker); the reply holds
+    /// its secret, the only time it is shown.
+    CreateEndpoint {
+        url: String,
+        events: Vec<EventKind>,
+        description: Option<String>,
+    },
+    ListEndpoints,
+    DeleteEndpoint {
+        id: String,
+    },
+    /// The delivery log, newest first.
+    ListDeliveries {
+        endpoint: Option<String>,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    },
+    /// One attempt at a delivery (the queue consumer asks); replies a `DeliverOutcome`.
+    Deliver {
+        id: String,
+    },
+    /// Delivers a delivery again (same `webhook-id`), whatever its state.
+    Replay {
+        id: String,
+    },
+    /// The queue gave up on a delivery (it reached the dead-letter queue).
+    MarkDead {
+        id: String,
+    },
+}
+
+/// A new endpoint and its signing secret (shown once).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EndpointCreated {
+    #[serde(flatten)]
+    pub endpoint: EndpointView,
+    pub secret: String,
 }
 
 /// A shipment as the record holds it: its history and the carrier side of each of its TNs.

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod endpoints;
 pub mod merchants;
 pub mod pages;
 pub mod settings;

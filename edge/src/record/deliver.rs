@@ -1,0 +1,248 @@
+//! The record's side of outgoing webhooks: which events a change emits (once per shipment,
+//! derived in `shared::events`), the deliveries they make for each endpoint, putting them on
+//! the queue, and one signed attempt when the queue consumer asks.
+
+use shared::aftership::CarrierTracking;
+use shared::api::MerchantConfig;
+use shared::events::{derive_events, new_events, EventInput, EventKind, StallRule};
+use shared::merge::{carrier_sides, number_for_channels, stored_numbers};
+use shared::shipment::TrackingRole;
+use shared::webhooks::{
+    accepted, message_id, payload, retry_delay_seconds, secret_from_bytes, sign, wants,
+    ShipmentSummary, MAX_ENDPOINTS,
+};
+
+use super::db::Db;
+use super::outbox::{DeliverOutcome, DeliveryStatus, DeliveryTask, StoredEndpoint};
+use super::protocol::{EndpointCreated, Snapshot};
+use super::MerchantRecord;
+use crate::auth::random_bytes;
+use crate::config::Config;
+use crate::error::{EdgeError, EdgeResult};
+use crate::log::background_failure;
+use crate::outgoing::post_signed;
+use crate::sync::now;
+
+/// The queue binding deliveries go through.
+pub const QUEUE: &str = "DELIVERIES";
+/// How many unsent deliveries one flush puts on the queue (the rest go on the next).
+const FLUSH_BATCH: usize = 100;
+/// How soon the object retries putting deliveries on the queue after that failed (ms).
+const FLUSH_RETRY_MS: u64 = 30_000;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl MerchantRecord {
+    pub(super) fn create_endpoint(
+        &self,
+        url: String,
+        events: Vec<EventKind>,
+        description: Option<String>,
+    ) -> EdgeResult<EndpointCreated> {
+        let id = format!("ep_{}", hex(&random_bytes::<8>()?));
+        let secret = secret_from_bytes(&random_bytes::<32>()?);
+        let db = self.db()?;
+        if db.endpoints()?.len() >= MAX_ENDPOINTS {
+            return Err(EdgeError::Conflict(
+                "a merchant may register at most 20 webhook endpoints",
+            ));
+        }
+        let kinds: Vec<&str> = events.iter().map(|k| k.as_str()).collect();
+        let stored = StoredEndpoint {
+            id,
+            url,
+            secret: secret.clone(),
+            events: serde_json::to_string(&kinds)?,
+            description,
+            created_at: now().millis(),
+        };
+        db.insert_endpoint(&stored)?;
+        Ok(EndpointCreated {
+            endpoint: stored.view(),
+            secret,
+        })
+    }
+
+    /// Records the events `snapshot` (as it is about to be stored) newly shows, and a delivery
+    /// of each to every endpoint that wants it. Synchronous: part of the same transaction as
+    /// the change, so an event is emitted exactly once whatever races with it.
+    pub(super) fn emit(
+        &self,
+        db: &Db,
+        config: &MerchantConfig,
+        snapshot: &Snapshot,
+    ) -> EdgeResult<usize> {
+        let now = now();
+        let shipment = snapshot.record.state()?;
+        let carriers = carrier_sides(&shipment, &snapshot.carrier);
+        let trackings: Vec<&CarrierTracking> = TrackingRole::ALL
+            .into_iter()
+            .filter_map(|role| carriers.tracking(role))
+            .collect();
+        let settings = db.settings(config)?;
+        let derived = derive_events(&EventInput {
+            itn: shipment.itn,
+            history: &snapshot.record.events,
+            trackings: &trackings,
+            settings: &settings,
+            stall: StallRule::default(),
+            now,
+        });
+        let fresh = new_events(&db.emitted_kinds(shipment.itn)?, derived);
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        let endpoints = db.endpoints()?;
+        let base = Config::from_env(&self.env)
+            .public_base_url
+            .unwrap_or_default();
+        let display = config.tracking_number_display;
+        let numbers = stored_numbers(&shipment, &snapshot.carrier, display);
+        let summary = ShipmentSummary {
+            merchant: config.id.to_string(),
+            itn: shipment.itn.to_string(),
+            order_ref: shipment.order_ref.clone(),
+            channel: shipment.channel.to_string(),
+            tracking_number: number_for_channels(&shipment, &snapshot.carrier, display)
+                .map(|n| n.number.to_string()),
+            tracking_numbers: numbers.iter().map(|n| n.number.to_string()).collect(),
+            carrier: numbers.first().and_then(|n| n.slug.clone()),
+            tracking_url: format!("{base}/t/{}/{}", config.id, shipment.itn),
+        };
+        let mut deliveries = 0;
+        for event in fresh {
+            if !db.record_emitted(shipment.itn, &event)? {
+                continue;
+            }
+            let body = payload(&event, &summary);
+            for endpoint in &endpoints {
+                if !wants(&endpoint.filter(), event.kind) {
+                    continue;
+                }
+                let id = message_id(&event, &endpoint.id);
+                if db.insert_delivery(&id, &endpoint.id, shipment.itn, event.kind, &body, now)? {
+                    deliveries += 1;
+                }
+            }
+        }
+        Ok(deliveries)
+    }
+
+    /// Puts unsent deliveries on the queue. They are marked queued before the send (so two
+    /// flushes never send one twice) and back to unsent if the send fails; the alarm retries.
+    pub(super) async fn flush_outbox(&self, merchant: &shared::MerchantId) -> EdgeResult<()> {
+        let db = self.db()?;
+        let ids = db.unsent_deliveries(FLUSH_BATCH)?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        for id in &ids {
+            db.set_delivery_status(id, DeliveryStatus::Queued)?;
+        }
+        let tasks: Vec<DeliveryTask> = ids
+            .iter()
+            .map(|id| DeliveryTask {
+                merchant: merchant.clone(),
+                id: id.clone(),
+            })
+            .collect();
+        let sent = async {
+            self.env.queue(QUEUE)?.send_batch(tasks).await?;
+            Ok::<(), worker::Error>(())
+        }
+        .await
+        .map_err(EdgeError::from);
+        if let Err(error) = sent {
+            background_failure("putting webhook deliveries on the queue", &error);
+            let db = self.db()?;
+            for id in &ids {
+                db.set_delivery_status(id, DeliveryStatus::Unsent)?;
+            }
+            self.state
+                .storage()
+                .set_alarm(std::time::Duration::from_millis(FLUSH_RETRY_MS))
+                .await
+                .map_err(|e| EdgeError::Storage(format!("alarm: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// One signed attempt at a delivery. The signature's timestamp is the real time (never
+    /// the test clock): receivers check it against their own clock.
+    pub(super) async fn deliver(&self, id: &str) -> EdgeResult<DeliverOutcome> {
+        const DONE: DeliverOutcome = DeliverOutcome {
+            done: true,
+            retry_in: None,
+        };
+        let config = Config::from_env(&self.env);
+        let db = self.db()?;
+        let Some(delivery) = db.delivery(id)? else {
+            return Ok(DONE);
+        };
+        if matches!(
+            delivery.status(),
+            DeliveryStatus::Delivered | DeliveryStatus::Dead
+        ) {
+            return Ok(DONE);
+        }
+        let Some(endpoint) = db.endpoint(&delivery.endpoint_id)? else {
+            db.record_attempt(
+                id,
+                delivery.attempts,
+                DeliveryStatus::Dead,
+                None,
+                Some("endpoint removed"),
+                now(),
+            )?;
+            return Ok(DONE);
+        };
+        if !self.delivering.borrow_mut().insert(id.to_string()) {
+            // Another attempt is under way; the queue asks again shortly.
+            return Ok(DeliverOutcome {
+                done: false,
+                retry_in: Some(config.webhook_retry_base_seconds),
+            });
+        }
+        let timestamp = (worker::Date::now().as_millis() / 1000) as i64;
+        let signature = sign(&endpoint.secret, id, timestamp, &delivery.payload)
+            .ok_or_else(|| EdgeError::Internal("an endpoint secret is unreadable".into()))?;
+        let answer = post_signed(&endpoint.url, id, timestamp, &signature, &delivery.payload).await;
+        self.delivering.borrow_mut().remove(id);
+
+        let attempts = delivery.attempts + 1;
+        let db = self.db()?;
+        match answer {
+            Ok(status) if accepted(status) => {
+                db.record_attempt(
+                    id,
+                    attempts,
+                    DeliveryStatus::Delivered,
+                    Some(status),
+                    None,
+                    now(),
+                )?;
+                Ok(DONE)
+            }
+            failed => {
+                let (status, error) = match &failed {
+                    Ok(status) => (Some(*status), None),
+                    Err(error) => (None, Some(error.as_str())),
+                };
+                let retry_in =
+                    retry_delay_seconds(attempts as u32, config.webhook_retry_base_seconds);
+                let state = if retry_in.is_some() {
+                    DeliveryStatus::Retrying
+                } else {
+                    DeliveryStatus::Dead
+                };
+                db.record_attempt(id, attempts, state, status, error, now())?;
+                Ok(DeliverOutcome {
+                    done: false,
+                    retry_in,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! The merchant record's outbox: webhook endpoints, the events each shipment has emitted, and
+//! the deliveries of those events to the endpoints (with their log). Statements only; what to
+//! emit, how to sign and when to retry are decided in `shared::events` and `shared::webhooks`.
+
+use serde::{Deserialize, Serialize};
+use shared::events::{EventKind, MerchantEvent};
+use shared::{Itn, Timestamp};
+
+use super::db::Db;
+use crate::error::{EdgeError, EdgeResult};
+
+/// A registered endpoint as stored (the secret never leaves the record but to sign).
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredEndpoint {
+    pub id: String,
+    pub url: String,
+    pub secret: String,
+    /// JSON list of event kinds; empty: all.
+    pub events: String,
+    pub description: Option<String>,
+    pub created_at: i64,
+}
+
+impl StoredEndpoint {
+    pub fn filter(&self) -> Vec<EventKind> {
+        serde_json::from_str::<Vec<String>>(&self.events)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect()
+    }
+
+    pub fn view(&self) -> EndpointView {
+        EndpointView {
+            id: self.id.clone(),
+            url: self.url.clone(),
+            events: self.filter(),
+            description: self.description.clone(),
+            created_at: Timestamp(self.created_at),
+        }
+    }
+}
+
+/// An endpoint as the API shows it: never its secret (shown once, at creation).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndpointView {
+    pub id: String,
+    pub url: String,
+    /// The event types it receives; empty: every type.
+    pub events: Vec<EventKind>,
+    pub description: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for its first attempt (on the queue).
+    Queued,
+    /// Not yet on the queue (sending to it failed); the alarm sends it.
+    Unsent,
+    /// Failed at least once; the queue retries it.
+    Retrying,
+    Delivered,
+    /// Every attempt failed (dead-lettered); a replay tries again.
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Unsent => "unsent",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DeliveryStatus> {
+        [
+            DeliveryStatus::Queued,
+            DeliveryStatus::Unsent,
+            DeliveryStatus::Retrying,
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Dead,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredDelivery {
+    pub id: String,
+    pub endpoint_id: String,
+    pub itn: String,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: i64,
+    pub status: String,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_attempt_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+}
+
+/// One delivery in the log, as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryView {
+    /// The `webhook-id` the endpoint saw (the same on every attempt and replay).
+    pub id: String,
+    pub endpoint_id: String,
+    pub itn: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    /// The endpoint's last HTTP status, if it answered.
+    pub last_status: Option<i64>,
+    /// Why the last attempt failed, when it did not answer (timeout, connection).
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub last_attempt_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+}
+
+impl StoredDelivery {
+    pub fn status(&self) -> DeliveryStatus {
+        DeliveryStatus::parse(&self.status).unwrap_or(DeliveryStatus::Queued)
+    }
+
+    pub fn view(&self) -> DeliveryView {
+        DeliveryView {
+            id: self.id.clone(),
+            endpoint_id: self.endpoint_id.clone(),
+            itn: self.itn.clone(),
+            kind: self.kind.clone(),
+            status: self.status(),
+            attempts: self.attempts,
+            last_status: self.last_status,
+            last_error: self.last_error.clone(),
+            created_at: Timestamp(self.created_at),
+            last_attempt_at: self.last_attempt_at.map(Timestamp),
+            delivered_at: self.delivered_at.map(Timestamp),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Text {
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+const DELIVERY_COLUMNS: &str =
+    "id, endpoint_id, itn, kind, payload, created_at, status, attempts, \
+    last_status, last_error, last_attempt_at, delivered_at";
+
+impl Db {
+    // ----- endpoints -----
+
+    pub fn endpoints(&self) -> EdgeResult<Vec<StoredEndpoint>> {
+        self.rows(
+            "SELECT id, url, secret, events, description, created_at FROM endpoints ORDER BY created_at, id",
+            vec![],
+        )
+    }
+
+    pub fn endpoint(&self, id: &str) -> EdgeResult<Option<StoredEndpoint>> {
+        Ok(self
+            .rows::<StoredEndpoint>(
+                "SELECT id, url, secret, events, description, created_at FROM endpoints WHERE id = ?",
+                vec![id.into()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    pub fn insert_endpoint(&self, endpoint: &StoredEndpoint) -> EdgeResult<()> {
+        self.exec(
+            "INSERT INTO endpoints (id, url, secret, events, description, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            vec![
+                endpoint.id.clone().into(),
+                endpoint.url.clone().into(),
+                endpoint.secret.clone().into(),
+                endpoint.events.clone().into(),
+                endpoint.description.clone().into(),
+                endpoint.created_at.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an endpoint; its queued deliveries die with it. Returns whether it existed.
+    pub fn delete_endpoint(&self, id: &str) -> EdgeResult<bool> {
+        let existed = self.endpoint(id)?.is_some();
+        self.exec("DELETE FROM endpoints WHERE id = ?", vec![id.into()])?;
+        self.exec(
+            "UPDATE deliveries SET status = 'dead', last_error = 'endpoint removed'
+             WHERE endpoint_id = ? AND status IN ('queued', 'unsent', 'retrying')",
+            vec![id.into()],
+        )?;
+        Ok(existed)
+    }
+
+    // ----- emitted events -----
+
+    pub fn emitted_kinds(&self, itn: Itn) -> EdgeResult<Vec<EventKind>> {
+        Ok(self
+            .rows::<Text>(
+                "SELECT kind AS value FROM emitted_events WHERE itn = ?",
+                vec![itn.compact().into()],
+            )?
+            .into_iter()
+            .filter_map(|row| row.value.parse().ok())
+            .collect())
+    }
+
+    /// Records an event as emitted; false when it already was (exactly once per shipment).
+    pub fn record_emitted(&self, itn: Itn, event: &MerchantEvent) -> EdgeResult<bool> {
+        let before = self.changes()?;
+        self.exec(
+            "INSERT OR IGNORE INTO emitted_events (itn, kind, at, event) VALUES (?, ?, ?, ?)",
+            vec![
+                itn.compact().into(),
+                event.kind.as_str().into(),
+                event.at.millis().into(),
+                serde_json::to_string(event)?.into(),
+            ],
+        )?;
+        Ok(self.changes()? > before)
+    }
+
+    fn changes(&self) -> EdgeResult<i64> {
+        Ok(self
+            .rows::<Count>("SELECT total_changes() AS n", vec![])?
+            .first()
+            .map_or(0, |c| c.n))
+    }
+
+    // ----- deliveries -----
+
+    /// Adds a delivery unless one with its id exists; returns whether it was added.
+    pub fn insert_delivery(
+        &self,
+        id: &str,
+        endpoint_id: &str,
+        itn: Itn,
+        kind: EventKind,
+        payload: &str,
+        now: Timestamp,
+    ) -> EdgeResult<bool> {
+        let before = self.changes()?;
+        self.exec(
+            "INSERT OR IGNORE INTO deliveries (id, seq, endpoint_id, itn, kind, payload, created_at, status)
+             VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries), ?, ?, ?, ?, ?, 'unsent')",
+            vec![
+                id.into(),
+                endpoint_id.into(),
+                itn.to_string().into(),
+                kind.as_str().into(),
+                payload.into(),
+                now.millis().into(),
+            ],
+        )?;
+        Ok(self.changes()? > before)
+    }
+
+    pub fn delivery(&self, id: &str) -> EdgeResult<Option<StoredDelivery>> {
+        Ok(self
+            .rows::<StoredDelivery>(
+                &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = ?"),
+                vec![id.into()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// The delivery log, newest first, optionally of one endpoint or status.
+    pub fn deliveries(
+        &self,
+        endpoint: Option<&str>,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> EdgeResult<Vec<StoredDelivery>> {
+        self.rows(
+            &format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries
+                 WHERE (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR status = ?)
+                 ORDER BY seq DESC LIMIT ?"
+            ),
+            vec![
+                endpoint.map(str::to_string).into(),
+                endpoint.map(str::to_string).into(),
+                status.map(|s| s.as_str().to_string()).into(),
+                status.map(|s| s.as_str().to_string()).into(),
+                (limit as i64).into(),
+            ],
+        )
+    }
+
+    pub fn set_delivery_status(&self, id: &str, status: DeliveryStatus) -> EdgeResult<()> {
+        self.exec(
+            "UPDATE deliveries SET status = ? WHERE id = ?",
+            vec![status.as_str().into(), id.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Records an attempt's outcome.
+    pub fn record_attempt(
+        &self,
+        id: &str,
+        attempts: i64,
+        status: DeliveryStatus,
+        answer: Option<u16>,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> EdgeResult<()> {
+        let delivered_at = (status == DeliveryStatus::Delivered).then_some(now.millis());
+        self.exec(
+            "UPDATE deliveries SET attempts = ?, status = ?, last_status = ?, last_error = ?,
+                last_attempt_at = ?, delivered_at = COALESCE(?, delivered_at) WHERE id = ?",
+            vec![
+                attempts.into(),
+                status.as_str().into(),
+                answer.map(i64::from).into(),
+                error.map(str::to_string).into(),
+                now.millis().into(),
+                delivered_at.into(),
+                id.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A replay: the delivery starts over (same id, so the endpoint can drop a repeat).
+    pub fn restart_delivery(&self, id: &str) -> EdgeResult<()> {
+        self.exec(
+            "UPDATE deliveries SET status = 'unsent', attempts = 0, last_error = NULL WHERE id = ?",
+            vec![id.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn unsent_deliveries(&self, limit: usize) -> EdgeResult<Vec<String>> {
+        Ok(self
+            .rows::<Text>(
+                "SELECT id AS value FROM deliveries WHERE status = 'unsent' ORDER BY seq LIMIT ?",
+                vec![(limit as i64).into()],
+            )?
+            .into_iter()
+            .map(|row| row.value)
+            .collect())
+    }
+}
+
+/// The message on the delivery queue: which merchant's record holds the delivery.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryTask {
+    pub merchant: shared::MerchantId,
+    pub id: String,
+}
+
+/// What the queue consumer does with a message after an attempt.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliverOutcome {
+    /// Nothing more to do (delivered, or the delivery or its endpoint is gone).
+    pub done: bool,
+    /// Try again after this many seconds; `None` with `done` false: give up (dead-letter).
+    pub retry_in: Option<u32>,
+}
+
+pub fn unknown_delivery() -> EdgeError {
+    EdgeError::NotFound("no delivery with this id")
+}
