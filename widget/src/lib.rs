@@ -386,7 +386,7 @@ fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> Fresh {
     let merchant_entries = render(true);
     let carrier_entries = render(false);
     let toggle = (hidden > 0).then(|| {
-        let earlier = presentation::with_count(catalog.show_earlier, hidden);
+        let earlier = catalog.show_earlier.with_count(hidden, locale);
         view! {
             <li class="wm-fold">
                 <button class="wm-copy" type="button" aria-expanded="false"

@@ -4,7 +4,7 @@
 // Everything a first visit needs is requested at once, in parallel: the JS glue and wasm, the
 // stylesheet, and the one catalogue of the shopper's language.
 const here = new URL(".", import.meta.url);
-const LANGUAGES = ["en", "es", "fr", "de", "ar"];
+const LANGUAGES = ["en", "ar", "de", "es", "fr", "he", "it", "ja", "nl", "pl", "pt", "ru", "sv", "tr", "zh"];
 const asset = (path) => new URL(path, here).href;
 let ready;
 const catalogues = new Map();
