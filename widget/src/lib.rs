@@ -282,13 +282,20 @@ fn tracker(
             </form>
             {move || match phase.get() {
                 Phase::Idle => ().fresh(),
+                // The shape and height of the smallest result (widget.css), so the result
+                // replacing it only ever grows the widget, and the page below it moves once.
                 Phase::Loading => view! {
                     <div class="wm-skeleton" role="status" aria-live="polite" aria-busy="true">
                         <span class="wm-visually-hidden">{catalog.loading}</span>
-                        <div class="wm-bone wm-bone-title"></div>
-                        <div class="wm-bone"></div>
-                        <div class="wm-bone"></div>
                         <div class="wm-bone wm-bone-short"></div>
+                        <div class="wm-bone wm-bone-title"></div>
+                        <div class="wm-bone wm-bone-bar"></div>
+                        <div class="wm-bone wm-bone-box"></div>
+                        <div class="wm-bone"></div>
+                        <div class="wm-bone wm-bone-title wm-bone-short"></div>
+                        <div class="wm-bone wm-bone-entry"></div>
+                        <div class="wm-bone wm-bone-entry"></div>
+                        <div class="wm-bone wm-bone-entry wm-bone-short"></div>
                     </div>
                 }.fresh(),
                 Phase::Invalid(message) => view! {
