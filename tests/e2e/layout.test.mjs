@@ -133,3 +133,30 @@ for (const [pageName, url] of Object.entries(PAGES)) {
     }
   });
 }
+
+describe("a hidden widget", () => {
+  test("<waymark-tracker hidden> takes no space, before or after it loads, even with a reservation", async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize(VIEWPORTS.phone);
+    // The storefront with its tracker hidden as the parser inserts it, before any paint (the
+    // storefront's CSS reserves 700px for a tracker).
+    await page.addInitScript(() => {
+      new MutationObserver((records, observer) => {
+        const tracker = document.querySelector("waymark-tracker");
+        if (tracker) { tracker.hidden = true; observer.disconnect(); }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.addInitScript(instrument);
+    await page.goto(`${system.shopBase}/index.html?number=${encodeURIComponent(shipments["in transit"])}`);
+    // It still mounts and looks the number up, out of sight.
+    await page.locator("waymark-tracker .wm-timeline li").first().waitFor({ state: "attached" });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const { shifts, frames, lookups } = await page.evaluate(() => ({ shifts: window.__shifts, frames: window.__frames, lookups: window.__lookups }));
+    assert.equal(lookups.length, 1);
+    assert.equal(await page.locator("waymark-tracker").evaluate((el) => getComputedStyle(el).display), "none");
+    assert.ok(frames.length > 0 && frames.every((f) => f.height === 0), `no space at any frame: ${JSON.stringify(frames.map((f) => [f.state, f.height]))}`);
+    assert.deepEqual(shifts, []);
+    assert.equal(await page.locator("waymark-tracker .wm-heading").isVisible(), false);
+    await page.close();
+  });
+});
