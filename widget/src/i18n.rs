@@ -2,11 +2,15 @@
 //! `www/widget/i18n/<lang>.json`. The loader (`embed.js`) picks the shopper's language and
 //! fetches only that file, in parallel with the wasm, and the browser parses it: no
 //! language a shopper does not read is downloaded, and no JSON parser ships in the wasm.
+//! A merchant's own texts (`translations`, `translations-url`) are merged over the file by the
+//! loader (`www/widget/overrides.js`) before the widget reads it.
 //! The tests below check that every catalogue has every key this struct reads.
 
 use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
+use send_wrapper::SendWrapper;
+use shared::presentation;
 use wasm_bindgen::JsValue;
 
 /// Reads one key as text; a missing key reads as empty (the tests keep that from happening).
@@ -15,7 +19,8 @@ fn text(object: &JsValue, key: &str) -> &'static str {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
-    // Catalogues live as long as the page: at most one per language is ever read (see `read`).
+    // Catalogues live as long as the page: each is read once (see `read`), and a page has one
+    // per language it shows (more only when merchants' own texts differ between elements).
     Box::leak(value.into_boxed_str())
 }
 
@@ -32,39 +37,40 @@ fn list<const N: usize>(object: &JsValue, key: &str) -> [&'static str; N] {
     })
 }
 
-/// A text that depends on a count, one form per CLDR plural category (the categories the
-/// language uses, as `Intl.PluralRules` names them; a missing one falls back to `other`).
-pub struct Plural([&'static str; 6]);
+/// A text that depends on a count: in the file, an object of forms by CLDR plural category
+/// (only the categories the language uses, `other` always), or one text for every count.
+/// The forms stay a JavaScript object, read when shown: the browser picks the category.
+pub struct Plural(SendWrapper<JsValue>);
 
-/// The CLDR plural categories, in the order `Plural` keeps them.
+/// The CLDR plural categories, as `Intl.PluralRules` names them.
+#[cfg(test)]
 pub const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
 
 fn plural(object: &JsValue, key: &str) -> Plural {
     let forms = Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    if forms.is_string() {
-        // One text for every count.
-        let mut plural = Plural([""; 6]);
-        plural.0[5] = text(object, key);
-        return plural;
-    }
-    Plural(CATEGORIES.map(|category| text(&forms, category)))
+    // The widget lives on the page's one thread; the wrapper only makes that checked.
+    Plural(SendWrapper::new(forms))
+}
+
+/// One form of a plural text, if it is there.
+fn form(forms: &JsValue, category: &JsValue) -> Option<String> {
+    Reflect::get(forms, category)
+        .ok()
+        .and_then(|v| v.as_string())
 }
 
 impl Plural {
-    /// The form for `n` in `locale`, chosen by the browser's `Intl.PluralRules`, with `{n}`
-    /// replaced by `n` as the locale writes numbers.
+    /// The form for `n` in `locale`, chosen by the browser's `Intl.PluralRules` (`other` when
+    /// the catalogue lacks that form), with `{n}` replaced by `n`'s digits.
     pub fn with_count(&self, n: usize, locale: &str) -> String {
         let locales = Array::of1(&JsValue::from_str(locale));
         let rules = js_sys::Intl::PluralRules::new(&locales, &Object::new());
-        let category = String::from(rules.select(n as f64));
-        let form = CATEGORIES
-            .iter()
-            .position(|c| *c == category)
-            .map(|i| self.0[i])
-            .filter(|form| !form.is_empty())
-            .unwrap_or(self.0[5]);
-        let number = String::from(js_sys::Number::from(n as f64).to_locale_string(locale));
-        form.replace("{n}", &number)
+        let forms: &JsValue = &self.0;
+        let chosen = form(forms, &rules.select(n as f64))
+            .or_else(|| form(forms, &JsValue::from_str("other")))
+            .or_else(|| forms.as_string())
+            .unwrap_or_default();
+        presentation::with_count(&chosen, n)
     }
 }
 
