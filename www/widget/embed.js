@@ -1,4 +1,5 @@
-// Waymark embed loader: defines <waymark-tracker merchant="…" [number] [lang] [theme] [api] [id]>.
+// Waymark embed loader: defines <waymark-tracker merchant="…" [number] [lang] [theme] [api] [id]
+// [translations] [translations-url]>.
 // One shared wasm initialisation per page; each element mounts its own widget in its own
 // Shadow DOM, so storefront CSS cannot reach in and the widget's CSS cannot leak out.
 // Everything a first visit needs is requested at once, in parallel: the JS glue and wasm, the
@@ -35,6 +36,18 @@ function catalogue(lang) {
   return catalogues.get(lang);
 }
 
+/** The merchant's own texts (`translations`, `translations-url`), if the element has any, as a
+ *  function that merges them over a catalogue; only then is `overrides.js` loaded. Tracking
+ *  works without them if they fail. */
+function ownTexts(element) {
+  const inline = element.getAttribute("translations");
+  const url = element.getAttribute("translations-url");
+  if (!inline && !url) return undefined;
+  return import(asset("overrides.js"))
+    .then((m) => m.ownTexts(inline, url && new URL(url, document.baseURI).href))
+    .catch((error) => console.warn("Waymark: the merchant's texts are not applied:", error));
+}
+
 /** The widget's stylesheet in `root`, resolved once it applies (so nothing shows unstyled). */
 function stylesheet(root) {
   const link = document.createElement("link");
@@ -46,7 +59,7 @@ function stylesheet(root) {
 }
 
 class WaymarkTracker extends HTMLElement {
-  static observedAttributes = ["merchant", "number", "lang"];
+  static observedAttributes = ["merchant", "number", "lang", "translations", "translations-url"];
 
   constructor() {
     super();
@@ -104,15 +117,16 @@ class WaymarkTracker extends HTMLElement {
     this.root.append(container);
     const generation = (this.generation = (this.generation ?? 0) + 1);
     const lang = language(this);
-    let glue, strings;
+    let glue, strings, own;
     try {
-      [glue, strings] = await Promise.all([load(), catalogue(lang).catch(() => catalogue("en")), styled]);
+      [glue, strings, own] = await Promise.all([load(), catalogue(lang).catch(() => catalogue("en")), ownTexts(this), styled]);
     } catch (error) {
       console.error(error);
       return;
     }
     if (generation !== this.generation || !this.isConnected) return;
     const api = this.getAttribute("api") || here.origin;
+    if (own) strings = own(strings);
     this.handle = glue.mount(container, merchant, this.getAttribute("number") || linked || undefined, strings, api);
   }
 }
