@@ -23,7 +23,7 @@ const TN = "1Z999AA10123456784";
 let system, browser, longHistory;
 
 before(async () => {
-  system = await startSystem({ edgePort: 8861, standinPort: 8862, shopPort: 8863 });
+  system = await startSystem({ edgePort: 8851, standinPort: 8852, shopPort: 8853 });
   const api = new Api(system.edgeBase);
   const standin = new Standin(system.standinBase);
   const key = await provision(api, { id: "acme", name: "Acme Outdoor", allowed_origins: [system.shopBase] });
