@@ -36,16 +36,13 @@ function catalogue(lang) {
   return catalogues.get(lang);
 }
 
-/** The merchant's own texts (`translations`, `translations-url`), if the element has any, as a
- *  function that merges them over a catalogue; only then is `overrides.js` loaded. Tracking
- *  works without them if they fail. */
+/** The merchant's own texts (`translations`, `translations-url`), if any, as a function that
+ *  merges them over a catalogue: `overrides.js`, loaded only then. Tracking works without it. */
 function ownTexts(element) {
-  const inline = element.getAttribute("translations");
-  const url = element.getAttribute("translations-url");
-  if (!inline && !url) return undefined;
-  return import(asset("overrides.js"))
+  const inline = element.getAttribute("translations"), url = element.getAttribute("translations-url");
+  return (inline || url) && import(asset("overrides.js"))
     .then((m) => m.ownTexts(inline, url && new URL(url, document.baseURI).href))
-    .catch((error) => console.warn("Waymark: the merchant's texts are not applied:", error));
+    .catch((error) => console.warn("Waymark: own texts not applied:", error));
 }
 
 /** The widget's stylesheet in `root`, resolved once it applies (so nothing shows unstyled). */
