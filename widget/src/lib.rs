@@ -282,8 +282,11 @@ fn tracker(
             </form>
             {move || match phase.get() {
                 Phase::Idle => ().fresh(),
-                // The shape and height of the smallest result (widget.css), so the result
-                // replacing it only ever grows the widget, and the page below it moves once.
+                // The shape and height (widget.css: 426px) of the smallest result, so a result
+                // only ever grows the widget. Until mounting, widget.css has the loader's empty
+                // container keep the form's height (164px; 232px on phones), or the form and
+                // this skeleton's (604px; 672px) for an element with a number; the /t/ page
+                // reserves the same. Keep them in step: tests/e2e/layout.test.mjs checks.
                 Phase::Loading => view! {
                     <div class="wm-skeleton" role="status" aria-live="polite" aria-busy="true">
                         <span class="wm-visually-hidden">{catalog.loading}</span>
