@@ -4,7 +4,11 @@
 # serves them): the loader, the JS glue, the wasm, the stylesheet and the one catalogue of the
 # shopper's language; the same for a minimal Leptos counter built through the identical pipeline
 # (the baseline: what Leptos alone costs); and the time from navigation to the timeline being
-# visible for a warm lookup in headless Chromium against `wrangler dev` (budget 300 ms).
+# visible for a warm lookup in headless Chromium against `wrangler dev` (budget 300 ms); and
+# Lighthouse's figures (mobile, simulated throttling: performance score, CLS, LCP, TBT, FCP) for the
+# demo storefront deep-linked to a shipment and for the shareable /t/ page, on Debian's Chromium
+# (WAYMARK_LIGHTHOUSE_RUNS runs per page, default 3, each printed, then the median; reports in
+# tests/artifacts/lighthouse/). Figures only: CPU-bound ones (TBT) move with the machine's load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
@@ -44,3 +48,4 @@ awk -v g="$maxgz" -v b="$maxbr" 'BEGIN {
   printf "stretch: 40 KB brotli -> %s (%.1f KB, any language)\n", (b <= 40000 ? "met" : "missed"), b/1000 }'
 
 node tests/bench/timeline_visible.mjs
+node tests/bench/lighthouse.mjs

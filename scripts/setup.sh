@@ -52,6 +52,15 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# 5a. A font with Japanese and Chinese glyphs (Debian's smallest, 1.8 MB), so that the screenshots
+# of every language (tests/e2e/languages.test.mjs) show text, not empty boxes.
+if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then
+  say "installing fonts-droid-fallback (CJK glyphs for the screenshots)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-droid-fallback >/dev/null
+fi
+
 # 5b. python3-venv, for the pinned Schemathesis in .venv-schemathesis/ (tests/schemathesis/run.sh).
 if ! python3 -c 'import ensurepip' 2>/dev/null; then
   say "installing python3-venv"

@@ -44,8 +44,11 @@ fn is_placeholder_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
-/// The languages the widget has catalogues for; the first is the default.
-pub const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ar"];
+/// The languages the widget has catalogues for (`www/widget/i18n/<lang>.json`; the widget's
+/// tests check that this list, the loader's and the files agree); the first is the default.
+pub const LANGUAGES: &[&str] = &[
+    "en", "ar", "de", "es", "fr", "he", "it", "ja", "nl", "pl", "pt", "ru", "sv", "tr", "zh",
+];
 
 /// Whether a language is written right to left.
 pub fn is_rtl(lang: &str) -> bool {
@@ -130,15 +133,18 @@ mod tests {
 
     #[test]
     fn the_page_language_is_the_best_supported_match() {
-        let supported = ["en", "es", "fr", "de", "ar"];
         let table = [
             (None, "en"),
             (Some(""), "en"),
             (Some("de-DE,de;q=0.9,en;q=0.8"), "de"),
             (Some("de-CH"), "de"),
-            (Some("ja,fr;q=0.5,en;q=0.4"), "fr"),
+            (Some("ko,fr;q=0.5,en;q=0.4"), "fr"),
+            (Some("ja,fr;q=0.5,en;q=0.4"), "ja"),
             (Some("en;q=0.3, ar-EG"), "ar"),
-            (Some("it,pt"), "en"),
+            (Some("he-IL,en;q=0.5"), "he"),
+            (Some("zh-Hans-CN"), "zh"),
+            (Some("pt-BR,pt;q=0.9"), "pt"),
+            (Some("ko,fi"), "en"),
             (Some("fr;q=0, es;q=0.2"), "es"),
             (Some("*"), "en"),
             (Some("es;q=0.5,fr;q=0.5"), "es"),
@@ -147,10 +153,16 @@ mod tests {
         ];
         for (header, expected) in table {
             assert_eq!(
-                negotiate_language(header, &supported),
+                negotiate_language(header, LANGUAGES),
                 expected,
                 "{header:?}"
             );
         }
+    }
+
+    #[test]
+    fn arabic_and_hebrew_are_right_to_left() {
+        let rtl: Vec<&str> = LANGUAGES.iter().copied().filter(|l| is_rtl(l)).collect();
+        assert_eq!(rtl, ["ar", "he"]);
     }
 }

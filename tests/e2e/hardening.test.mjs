@@ -122,7 +122,9 @@ describe("the host is never taken from the request", () => {
     assert.match(german.headers.get("vary"), /accept-language/i);
     const arabic = await api.call("GET", `/t/acme/${itn}`, { headers: { "accept-language": "ar-EG" } });
     assert.match(arabic.text, /<html lang="ar" dir="rtl">/);
-    const unknown = await api.call("GET", `/t/acme/${itn}`, { headers: { "accept-language": "ja" } });
+    const hebrew = await api.call("GET", `/t/acme/${itn}`, { headers: { "accept-language": "he-IL,he;q=0.9,en;q=0.5" } });
+    assert.match(hebrew.text, /<html lang="he" dir="rtl">/);
+    const unknown = await api.call("GET", `/t/acme/${itn}`, { headers: { "accept-language": "ko" } });
     assert.match(unknown.text, /<html lang="en" dir="ltr">/);
     const bad = await api.call("GET", "/t/acme/AB%2F87AF2B%2FCD");
     assert.equal(bad.status, 404, "a number that cannot exist is a bad link");

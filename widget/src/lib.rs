@@ -282,13 +282,23 @@ fn tracker(
             </form>
             {move || match phase.get() {
                 Phase::Idle => ().fresh(),
+                // The shape and height (widget.css: 426px) of the smallest result, so a result
+                // only ever grows the widget. Until mounting, widget.css has the loader's empty
+                // container keep the form's height (164px; 232px on phones), or the form and
+                // this skeleton's (604px; 672px) for an element with a number; the /t/ page
+                // reserves the same. Keep them in step: tests/e2e/layout.test.mjs checks.
                 Phase::Loading => view! {
                     <div class="wm-skeleton" role="status" aria-live="polite" aria-busy="true">
                         <span class="wm-visually-hidden">{catalog.loading}</span>
-                        <div class="wm-bone wm-bone-title"></div>
-                        <div class="wm-bone"></div>
-                        <div class="wm-bone"></div>
                         <div class="wm-bone wm-bone-short"></div>
+                        <div class="wm-bone wm-bone-title"></div>
+                        <div class="wm-bone wm-bone-bar"></div>
+                        <div class="wm-bone wm-bone-box"></div>
+                        <div class="wm-bone"></div>
+                        <div class="wm-bone wm-bone-title wm-bone-short"></div>
+                        <div class="wm-bone wm-bone-entry"></div>
+                        <div class="wm-bone wm-bone-entry"></div>
+                        <div class="wm-bone wm-bone-entry wm-bone-short"></div>
                     </div>
                 }.fresh(),
                 Phase::Invalid(message) => view! {
@@ -386,7 +396,7 @@ fn shipment_view(view: Arc<TrackingView>, catalog: &'static Catalog) -> Fresh {
     let merchant_entries = render(true);
     let carrier_entries = render(false);
     let toggle = (hidden > 0).then(|| {
-        let earlier = presentation::with_count(catalog.show_earlier, hidden);
+        let earlier = catalog.show_earlier.with_count(hidden, locale);
         view! {
             <li class="wm-fold">
                 <button class="wm-copy" type="button" aria-expanded="false"

@@ -30,6 +30,8 @@ fn catalogue(lang: &str) -> wasm_bindgen::JsValue {
         "en" => include_str!("../../www/widget/i18n/en.json"),
         "de" => include_str!("../../www/widget/i18n/de.json"),
         "ar" => include_str!("../../www/widget/i18n/ar.json"),
+        "he" => include_str!("../../www/widget/i18n/he.json"),
+        "pl" => include_str!("../../www/widget/i18n/pl.json"),
         _ => unreachable!("add the file here"),
     };
     js_sys::JSON::parse(text).unwrap()
@@ -107,6 +109,7 @@ async fn the_catalogue_gives_the_texts_and_direction() {
     for (lang, heading, dir) in [
         ("de", "Bestellung verfolgen", "ltr"),
         ("ar", "تتبّع طلبك", "rtl"),
+        ("he", "מעקב אחר ההזמנה שלך", "rtl"),
         ("en", "Track your order", "ltr"),
     ] {
         let (_host, root, _handle) = mounted(lang).await;
@@ -127,6 +130,74 @@ async fn the_catalogue_gives_the_texts_and_direction() {
             "{lang}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn counts_take_the_plural_form_the_browser_picks() {
+    let table: &[(&str, &[(usize, &str)])] = &[
+        (
+            "en",
+            &[(1, "Show 1 earlier update"), (9, "Show 9 earlier updates")],
+        ),
+        (
+            "ar",
+            &[
+                (0, "عرض 0 تحديث سابق"),
+                (1, "عرض تحديث سابق واحد"),
+                (2, "عرض التحديثين السابقين"),
+                (3, "عرض 3 تحديثات سابقة"),
+                (10, "عرض 10 تحديثات سابقة"),
+                (11, "عرض 11 تحديثًا سابقًا"),
+                (100, "عرض 100 تحديث سابق"),
+            ],
+        ),
+        (
+            "pl",
+            &[
+                (1, "Pokaż 1 wcześniejszą aktualizację"),
+                (2, "Pokaż 2 wcześniejsze aktualizacje"),
+                (5, "Pokaż 5 wcześniejszych aktualizacji"),
+                (12, "Pokaż 12 wcześniejszych aktualizacji"),
+                (22, "Pokaż 22 wcześniejsze aktualizacje"),
+            ],
+        ),
+        (
+            "he",
+            &[
+                (1, "הצגת עדכון קודם אחד"),
+                (2, "הצגת שני עדכונים קודמים"),
+                (7, "הצגת 7 עדכונים קודמים"),
+            ],
+        ),
+    ];
+    for (lang, cases) in table {
+        let catalog = waymark_widget::Catalog::read(&catalogue(lang));
+        for (n, expected) in *cases {
+            assert_eq!(
+                catalog.show_earlier.with_count(*n, lang),
+                *expected,
+                "{lang} {n}"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_catalogue_is_read_once_and_merchant_texts_make_another() {
+    let file = catalogue("en");
+    let first = waymark_widget::Catalog::read(&file);
+    assert!(std::ptr::eq(first, waymark_widget::Catalog::read(&file)));
+    // The loader merges a merchant's own texts into a new object of the same language.
+    let own = js_sys::Object::assign(&js_sys::Object::new(), file.unchecked_ref());
+    js_sys::Reflect::set(&own, &"heading".into(), &"Where is my parcel?".into()).unwrap();
+    let theirs = waymark_widget::Catalog::read(&own);
+    assert_eq!(theirs.heading, "Where is my parcel?");
+    assert_eq!(first.heading, "Track your order");
+    // One text for every count.
+    js_sys::Reflect::set(&own, &"show_earlier".into(), &"More ({n})".into()).unwrap();
+    let copy = js_sys::Object::assign(&js_sys::Object::new(), &own);
+    let one_text = waymark_widget::Catalog::read(&copy);
+    assert_eq!(one_text.show_earlier.with_count(2, "en"), "More (2)");
 }
 
 #[wasm_bindgen_test]

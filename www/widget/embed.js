@@ -1,10 +1,11 @@
-// Waymark embed loader: defines <waymark-tracker merchant="…" [number] [lang] [theme] [api] [id]>.
+// Waymark embed loader: defines <waymark-tracker merchant="…" [number] [lang] [theme] [api] [id]
+// [translations] [translations-url]>.
 // One shared wasm initialisation per page; each element mounts its own widget in its own
 // Shadow DOM, so storefront CSS cannot reach in and the widget's CSS cannot leak out.
 // Everything a first visit needs is requested at once, in parallel: the JS glue and wasm, the
 // stylesheet, and the one catalogue of the shopper's language.
 const here = new URL(".", import.meta.url);
-const LANGUAGES = ["en", "es", "fr", "de", "ar"];
+const LANGUAGES = ["en", "ar", "de", "es", "fr", "he", "it", "ja", "nl", "pl", "pt", "ru", "sv", "tr", "zh"];
 const asset = (path) => new URL(path, here).href;
 let ready;
 const catalogues = new Map();
@@ -35,6 +36,15 @@ function catalogue(lang) {
   return catalogues.get(lang);
 }
 
+/** The merchant's own texts (`translations`, `translations-url`), if any, as a function that
+ *  merges them over a catalogue: `overrides.js`, loaded only then. Tracking works without it. */
+function ownTexts(element) {
+  const inline = element.getAttribute("translations"), url = element.getAttribute("translations-url");
+  return (inline || url) && import(asset("overrides.js"))
+    .then((m) => m.ownTexts(inline, url && new URL(url, document.baseURI).href))
+    .catch((error) => console.warn("Waymark: own texts not applied:", error));
+}
+
 /** The widget's stylesheet in `root`, resolved once it applies (so nothing shows unstyled). */
 function stylesheet(root) {
   const link = document.createElement("link");
@@ -46,7 +56,7 @@ function stylesheet(root) {
 }
 
 class WaymarkTracker extends HTMLElement {
-  static observedAttributes = ["merchant", "number", "lang"];
+  static observedAttributes = ["merchant", "number", "lang", "translations", "translations-url"];
 
   constructor() {
     super();
@@ -104,15 +114,16 @@ class WaymarkTracker extends HTMLElement {
     this.root.append(container);
     const generation = (this.generation = (this.generation ?? 0) + 1);
     const lang = language(this);
-    let glue, strings;
+    let glue, strings, own;
     try {
-      [glue, strings] = await Promise.all([load(), catalogue(lang).catch(() => catalogue("en")), styled]);
+      [glue, strings, own] = await Promise.all([load(), catalogue(lang).catch(() => catalogue("en")), ownTexts(this), styled]);
     } catch (error) {
       console.error(error);
       return;
     }
     if (generation !== this.generation || !this.isConnected) return;
     const api = this.getAttribute("api") || here.origin;
+    if (own) strings = own(strings);
     this.handle = glue.mount(container, merchant, this.getAttribute("number") || linked || undefined, strings, api);
   }
 }
