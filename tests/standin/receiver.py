@@ -14,6 +14,7 @@ Control (JSON):
 import json
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -89,7 +90,8 @@ def make_handler(state):
                     ep["attempts"] += 1
                     if ep["attempts"] <= ep["fail_first"]:
                         return self.send(500, {"error": "receiver down"})
-                    ep["accepted"].append({"id": headers.get("webhook-id"), "type": payload.get("type"), "body": payload})
+                    ep["accepted"].append({"id": headers.get("webhook-id"), "type": payload.get("type"), "body": payload,
+                                           "received_at": int(time.time() * 1000)})
                 return self.send(200, {"ok": True})
             return self.send(404, {"error": "not found"})
 
