@@ -27,6 +27,9 @@ pub struct Config {
     /// Webhook endpoints may be http and on loopback or private hosts
     /// (`ALLOW_LOCAL_WEBHOOK_ENDPOINTS=true`): local development and tests only.
     pub local_webhook_endpoints: bool,
+    /// The sender of alert e-mails (`ALERT_FROM`), an address of a domain on the Cloudflare
+    /// account; the `ALERTS` send_email binding sends them.
+    pub alert_from: String,
 }
 
 /// Secrets and vars both arrive as strings; a secret may be absent in local development.
@@ -66,6 +69,8 @@ impl Config {
                 .unwrap_or(30),
             local_webhook_endpoints: read(env, "ALLOW_LOCAL_WEBHOOK_ENDPOINTS").as_deref()
                 == Some("true"),
+            alert_from: read(env, "ALERT_FROM")
+                .unwrap_or_else(|| "alerts@waymark.example".to_string()),
         }
     }
 }

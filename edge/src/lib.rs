@@ -160,6 +160,18 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "merchants", id, "webhook-endpoints", endpoint], Method::Delete) => {
             routes::endpoints::delete(req, &env, id, endpoint).await
         }
+        (["v1", "merchants", id, "alert-recipients"], Method::Post) => {
+            routes::alerts::create(req, &env, id).await
+        }
+        (["v1", "merchants", id, "alert-recipients"], Method::Get) => {
+            routes::alerts::list(req, &env, id).await
+        }
+        (["v1", "merchants", id, "alert-recipients", recipient], Method::Delete) => {
+            routes::alerts::delete(req, &env, id, recipient).await
+        }
+        (["v1", "merchants", id, "alert-recipients", recipient, "verify"], Method::Post) => {
+            routes::alerts::verify(req, &env, id, recipient).await
+        }
         (["v1", "merchants", id, "deliveries"], Method::Get) => {
             routes::endpoints::log(req, &env, id).await
         }
@@ -224,6 +236,9 @@ fn allowed_methods(parts: &[&str], clock: bool) -> Option<&'static str> {
         ["v1", "merchants", _, "webhook-endpoints"] => "GET, POST",
         ["v1", "merchants", _, "webhook-endpoints", _] => "DELETE",
         ["v1", "merchants", _, "deliveries"] => "GET",
+        ["v1", "merchants", _, "alert-recipients"] => "GET, POST",
+        ["v1", "merchants", _, "alert-recipients", _] => "DELETE",
+        ["v1", "merchants", _, "alert-recipients", _, "verify"] => "POST",
         ["v1", "merchants", _, "deliveries", _, "replay"] => "POST",
         ["v1", "merchants", _, "shipments", _] => "GET",
         ["v1", "merchants", _, "shipments", _, "tracking"] => "PUT",

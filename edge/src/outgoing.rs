@@ -51,3 +51,23 @@ pub async fn post_signed(
         }
     }
 }
+
+/// Sends one plain-text e-mail through the `ALERTS` send_email binding (`wrangler dev`
+/// simulates it and logs where it stored the message). `Err` says why, without the content.
+pub async fn send_mail(
+    env: &worker::Env,
+    from: &str,
+    to: &str,
+    message: &shared::alerts::Message,
+) -> Result<(), String> {
+    let mailer = env
+        .send_email("ALERTS")
+        .map_err(|_| "the ALERTS send_email binding is missing".to_string())?;
+    let builder = worker::SendEmailBuilder::new(from, to, &message.subject);
+    builder.set_text(&message.text);
+    mailer
+        .send_with_builder(&builder)
+        .await
+        .map(drop)
+        .map_err(|_| "the mail service refused the message".to_string())
+}

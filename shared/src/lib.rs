@@ -6,6 +6,7 @@
 //! current time in, so every decision is testable and replayable.
 
 pub mod aftership;
+pub mod alerts;
 pub mod api;
 pub mod cache;
 pub mod calendar;

@@ -106,6 +106,16 @@ const MIGRATIONS: &[&[&str]] = &[
         "CREATE INDEX IF NOT EXISTS deliveries_seq ON deliveries (seq)",
         "CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq)",
     ],
+    // 3: e-mail alert recipients (the merchant's staff), verified before anything is sent.
+    &["CREATE TABLE IF NOT EXISTS recipients (
+            id TEXT PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            alerts TEXT NOT NULL,
+            verified INTEGER NOT NULL DEFAULT 0,
+            code_hash TEXT,
+            code_expires INTEGER,
+            created_at INTEGER NOT NULL
+        )"],
 ];
 
 /// Columns derived from a shipment's merged view, kept for Find Orders.

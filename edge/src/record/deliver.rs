@@ -3,6 +3,7 @@
 //! the queue, and one signed attempt when the queue consumer asks.
 
 use shared::aftership::CarrierTracking;
+use shared::alerts::{alert_message, verification_message, AlertKind};
 use shared::api::MerchantConfig;
 use shared::events::{derive_events, new_events, EventInput, EventKind, StallRule};
 use shared::merge::{carrier_sides, number_for_channels, stored_numbers};
@@ -13,14 +14,17 @@ use shared::webhooks::{
 };
 
 use super::db::Db;
-use super::outbox::{DeliverOutcome, DeliveryStatus, DeliveryTask, StoredEndpoint};
+use super::outbox::{
+    DeliverOutcome, DeliveryStatus, DeliveryTask, RecipientView, StoredDelivery, StoredEndpoint,
+    StoredRecipient,
+};
 use super::protocol::{EndpointCreated, Snapshot};
 use super::MerchantRecord;
-use crate::auth::random_bytes;
+use crate::auth::{constant_time_eq, random_bytes, sha256_hex};
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
 use crate::log::background_failure;
-use crate::outgoing::post_signed;
+use crate::outgoing::{post_signed, send_mail};
 use crate::sync::now;
 
 /// The queue binding deliveries go through.
@@ -30,11 +34,173 @@ const FLUSH_BATCH: usize = 100;
 /// How soon the object retries putting deliveries on the queue after that failed (ms).
 const FLUSH_RETRY_MS: u64 = 30_000;
 
+fn unknown_recipient() -> EdgeError {
+    EdgeError::NotFound("no alert recipient with this id")
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Alert recipients' ids start so; a delivery to one is an e-mail, not a POST.
+const RECIPIENT_PREFIX: &str = "rcpt_";
+/// How long a confirmation code may be used.
+const CODE_SECONDS: i64 = 24 * 3600;
+
+/// A new recipient and whether its confirmation e-mail went out.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct RecipientCreated {
+    #[serde(flatten)]
+    pub recipient: RecipientView,
+    pub verification_sent: bool,
+}
+
 impl MerchantRecord {
+    /// Adds (or re-adds) a recipient and e-mails it a confirmation code; nothing else is sent
+    /// to it before the code comes back.
+    pub(super) async fn create_recipient(
+        &self,
+        config: &MerchantConfig,
+        email: String,
+        alerts: Vec<AlertKind>,
+    ) -> EdgeResult<RecipientCreated> {
+        let [a, b, c, d] = random_bytes::<4>()?;
+        let code = format!("{:06}", u32::from_be_bytes([a, b, c, d]) % 1_000_000);
+        let id = format!("{RECIPIENT_PREFIX}{}", hex(&random_bytes::<8>()?));
+        let kinds: Vec<&str> = alerts.iter().map(|k| k.as_str()).collect();
+        let now = now();
+        let stored = self.db()?.put_recipient(&StoredRecipient {
+            id: id.clone(),
+            email: email.clone(),
+            alerts: serde_json::to_string(&kinds)?,
+            verified: 0,
+            code_hash: Some(sha256_hex(format!("{id}|{code}").as_bytes())),
+            code_expires: Some(now.plus_seconds(CODE_SECONDS).millis()),
+            created_at: now.millis(),
+        })?;
+        // An address already listed keeps its id: hash the code against that one.
+        if stored.id != id {
+            self.db()?.put_recipient(&StoredRecipient {
+                code_hash: Some(sha256_hex(format!("{}|{code}", stored.id).as_bytes())),
+                ..stored.clone()
+            })?;
+        }
+        let from = Config::from_env(&self.env).alert_from;
+        let sent = send_mail(
+            &self.env,
+            &from,
+            &email,
+            &verification_message(&config.name, &code),
+        )
+        .await;
+        if let Err(reason) = &sent {
+            background_failure(
+                "sending an alert confirmation",
+                &EdgeError::Internal(reason.clone()),
+            );
+        }
+        let recipient = self
+            .db()?
+            .recipient(&stored.id)?
+            .ok_or_else(unknown_recipient)?;
+        Ok(RecipientCreated {
+            recipient: recipient.view(),
+            verification_sent: sent.is_ok(),
+        })
+    }
+
+    pub(super) fn verify_recipient(&self, id: &str, code: &str) -> EdgeResult<RecipientView> {
+        let db = self.db()?;
+        let recipient = db.recipient(id)?.ok_or_else(unknown_recipient)?;
+        if recipient.verified == 0 {
+            let presented = sha256_hex(format!("{id}|{}", code.trim()).as_bytes());
+            let valid = recipient.code_expires.is_some_and(|t| t > now().millis())
+                && recipient
+                    .code_hash
+                    .as_deref()
+                    .is_some_and(|h| constant_time_eq(h.as_bytes(), presented.as_bytes()));
+            if !valid {
+                return Err(EdgeError::Invalid(
+                    "the confirmation code is wrong or has expired; add the address again for a new one"
+                        .into(),
+                ));
+            }
+            db.mark_verified(id)?;
+        }
+        Ok(db.recipient(id)?.ok_or_else(unknown_recipient)?.view())
+    }
+
+    /// One attempt at an alert e-mail.
+    async fn deliver_mail(&self, delivery: &StoredDelivery) -> EdgeResult<DeliverOutcome> {
+        let config = Config::from_env(&self.env);
+        let db = self.db()?;
+        let recipient = db
+            .recipient(&delivery.endpoint_id)?
+            .filter(|r| r.verified != 0);
+        let merchant = db.config()?;
+        let (Some(recipient), Some(merchant)) = (recipient, merchant) else {
+            db.record_attempt(
+                &delivery.id,
+                delivery.attempts,
+                DeliveryStatus::Dead,
+                None,
+                Some("recipient removed"),
+                now(),
+            )?;
+            return Ok(DeliverOutcome {
+                done: true,
+                retry_in: None,
+            });
+        };
+        #[derive(serde::Deserialize)]
+        struct Body {
+            data: ShipmentSummary,
+        }
+        let summary = serde_json::from_str::<Body>(&delivery.payload)
+            .map_err(|_| EdgeError::Internal("a stored delivery is unreadable".into()))?
+            .data;
+        let kind = delivery
+            .kind
+            .parse::<EventKind>()
+            .ok()
+            .and_then(AlertKind::of)
+            .ok_or_else(|| EdgeError::Internal("a stored alert has no alert kind".into()))?;
+        let message = alert_message(kind, &merchant.name, &summary);
+        let sent = send_mail(&self.env, &config.alert_from, &recipient.email, &message).await;
+        let attempts = delivery.attempts + 1;
+        let db = self.db()?;
+        match sent {
+            Ok(()) => {
+                db.record_attempt(
+                    &delivery.id,
+                    attempts,
+                    DeliveryStatus::Delivered,
+                    None,
+                    None,
+                    now(),
+                )?;
+                Ok(DeliverOutcome {
+                    done: true,
+                    retry_in: None,
+                })
+            }
+            Err(reason) => {
+                let retry_in =
+                    retry_delay_seconds(attempts as u32, config.webhook_retry_base_seconds);
+                let state = if retry_in.is_some() {
+                    DeliveryStatus::Retrying
+                } else {
+                    DeliveryStatus::Dead
+                };
+                db.record_attempt(&delivery.id, attempts, state, None, Some(&reason), now())?;
+                Ok(DeliverOutcome {
+                    done: false,
+                    retry_in,
+                })
+            }
+        }
+    }
+
     pub(super) fn create_endpoint(
         &self,
         url: String,
@@ -111,12 +277,33 @@ impl MerchantRecord {
             carrier: numbers.first().and_then(|n| n.slug.clone()),
             tracking_url: format!("{base}/t/{}/{}", config.id, shipment.itn),
         };
+        let recipients: Vec<_> = db
+            .recipients()?
+            .into_iter()
+            .filter(|r| r.verified != 0)
+            .collect();
         let mut deliveries = 0;
         for event in fresh {
             if !db.record_emitted(shipment.itn, &event)? {
                 continue;
             }
             let body = payload(&event, &summary);
+            // E-mail alerts ride the same outbox: one delivery per verified recipient.
+            if let Some(alert) = AlertKind::of(event.kind) {
+                for recipient in recipients.iter().filter(|r| r.alerts().contains(&alert)) {
+                    let id = message_id(&event, &recipient.id);
+                    if db.insert_delivery(
+                        &id,
+                        &recipient.id,
+                        shipment.itn,
+                        event.kind,
+                        &body,
+                        now,
+                    )? {
+                        deliveries += 1;
+                    }
+                }
+            }
             for endpoint in &endpoints {
                 if !wants(&endpoint.filter(), event.kind) {
                     continue;
@@ -186,6 +373,9 @@ impl MerchantRecord {
             DeliveryStatus::Delivered | DeliveryStatus::Dead
         ) {
             return Ok(DONE);
+        }
+        if delivery.endpoint_id.starts_with(RECIPIENT_PREFIX) {
+            return self.deliver_mail(&delivery).await;
         }
         let Some(endpoint) = db.endpoint(&delivery.endpoint_id)? else {
             db.record_attempt(

@@ -413,6 +413,21 @@ impl MerchantRecord {
                     .ok_or_else(outbox::unknown_delivery)?;
                 reply(&delivery.view())
             }
+            Command::CreateRecipient { email, alerts } => {
+                let config = self.config(merchant).await?;
+                reply(&self.create_recipient(&config, email, alerts).await?)
+            }
+            Command::VerifyRecipient { id, code } => reply(&self.verify_recipient(&id, &code)?),
+            Command::ListRecipients => {
+                let list: Vec<_> = self.db()?.recipients()?.iter().map(|r| r.view()).collect();
+                reply(&list)
+            }
+            Command::DeleteRecipient { id } => {
+                if !self.db()?.delete_recipient(&id)? {
+                    return Err(EdgeError::NotFound("no alert recipient with this id"));
+                }
+                reply(&true)
+            }
             Command::MarkDead { id } => {
                 let db = self.db()?;
                 if let Some(delivery) = db.delivery(&id)? {

@@ -3,6 +3,7 @@
 //! emit, how to sign and when to retry are decided in `shared::events` and `shared::webhooks`.
 
 use serde::{Deserialize, Serialize};
+use shared::alerts::AlertKind;
 use shared::events::{EventKind, MerchantEvent};
 use shared::{Itn, Timestamp};
 
@@ -359,6 +360,110 @@ impl Db {
             .into_iter()
             .map(|row| row.value)
             .collect())
+    }
+}
+
+/// An alert recipient as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredRecipient {
+    pub id: String,
+    pub email: String,
+    /// JSON list of alert kinds.
+    pub alerts: String,
+    pub verified: i64,
+    pub code_hash: Option<String>,
+    pub code_expires: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A recipient as the API shows it (never the code).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecipientView {
+    pub id: String,
+    pub email: String,
+    pub alerts: Vec<AlertKind>,
+    pub verified: bool,
+    pub created_at: Timestamp,
+}
+
+impl StoredRecipient {
+    pub fn alerts(&self) -> Vec<AlertKind> {
+        serde_json::from_str::<Vec<String>>(&self.alerts)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect()
+    }
+
+    pub fn view(&self) -> RecipientView {
+        RecipientView {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            alerts: self.alerts(),
+            verified: self.verified != 0,
+            created_at: Timestamp(self.created_at),
+        }
+    }
+}
+
+const RECIPIENT_COLUMNS: &str = "id, email, alerts, verified, code_hash, code_expires, created_at";
+
+impl Db {
+    pub fn recipients(&self) -> EdgeResult<Vec<StoredRecipient>> {
+        self.rows(
+            &format!("SELECT {RECIPIENT_COLUMNS} FROM recipients ORDER BY created_at, id"),
+            vec![],
+        )
+    }
+
+    pub fn recipient(&self, id: &str) -> EdgeResult<Option<StoredRecipient>> {
+        Ok(self
+            .rows::<StoredRecipient>(
+                &format!("SELECT {RECIPIENT_COLUMNS} FROM recipients WHERE id = ?"),
+                vec![id.into()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// Adds a recipient, or for an address already listed replaces its alerts and starts its
+    /// verification again (a new code).
+    pub fn put_recipient(&self, recipient: &StoredRecipient) -> EdgeResult<StoredRecipient> {
+        self.exec(
+            "INSERT INTO recipients (id, email, alerts, verified, code_hash, code_expires, created_at)
+             VALUES (?, ?, ?, 0, ?, ?, ?)
+             ON CONFLICT (email) DO UPDATE SET alerts = excluded.alerts,
+                code_hash = excluded.code_hash, code_expires = excluded.code_expires",
+            vec![
+                recipient.id.clone().into(),
+                recipient.email.clone().into(),
+                recipient.alerts.clone().into(),
+                recipient.code_hash.clone().into(),
+                recipient.code_expires.into(),
+                recipient.created_at.into(),
+            ],
+        )?;
+        self.rows::<StoredRecipient>(
+            &format!("SELECT {RECIPIENT_COLUMNS} FROM recipients WHERE email = ?"),
+            vec![recipient.email.clone().into()],
+        )?
+        .into_iter()
+        .next()
+        .ok_or_else(|| EdgeError::Internal("a recipient just stored is missing".into()))
+    }
+
+    pub fn mark_verified(&self, id: &str) -> EdgeResult<()> {
+        self.exec(
+            "UPDATE recipients SET verified = 1, code_hash = NULL, code_expires = NULL WHERE id = ?",
+            vec![id.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_recipient(&self, id: &str) -> EdgeResult<bool> {
+        let existed = self.recipient(id)?.is_some();
+        self.exec("DELETE FROM recipients WHERE id = ?", vec![id.into()])?;
+        Ok(existed)
     }
 }
 

@@ -16,6 +16,7 @@ use worker::{Env, Method, Request, RequestInit};
 
 use super::outbox::{DeliveryStatus, EndpointView};
 use crate::error::{EdgeError, EdgeResult};
+use shared::alerts::AlertKind;
 use shared::events::EventKind;
 
 pub const BINDING: &str = "MERCHANT_RECORD";
@@ -118,6 +119,19 @@ pub enum Command {
     },
     /// Delivers a delivery again (same `webhook-id`), whatever its state.
     Replay {
+        id: String,
+    },
+    /// Adds an alert recipient (validated by the Worker) and sends it a confirmation code.
+    CreateRecipient {
+        email: String,
+        alerts: Vec<AlertKind>,
+    },
+    VerifyRecipient {
+        id: String,
+        code: String,
+    },
+    ListRecipients,
+    DeleteRecipient {
         id: String,
     },
     /// The queue gave up on a delivery (it reached the dead-letter queue).

@@ -1,6 +1,7 @@
 //! One module per resource.
 
 pub mod admin;
+pub mod alerts;
 pub mod assets;
 pub mod endpoints;
 pub mod merchants;
