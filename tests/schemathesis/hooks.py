@@ -23,6 +23,8 @@ are never touched.
    private or local-only name, no credentials or fragment), and the description may not hold
    invisible characters; a valid case's `url` becomes a public https URL keeping the generated
    path, and its description loses invisible characters.
+6. Alert recipients (`createAlertRecipient`): an address must be one plain `local@domain`
+   with a dotted domain (stricter than `format: email`); a valid case's `email` becomes one.
 (The checkpoint index needs no hook: the shipments merchant has 20 checkpoints, the most a
 merchant can have, so every index the schema allows exists; see serve.mjs.)
 
@@ -258,6 +260,11 @@ def map_case(context, case):
         _fix_settings(case.body)
     if operation_id == "createWebhookEndpoint" and _positive(case, "body") and isinstance(case.body, dict):
         _fix_endpoint(case.body)
+    if operation_id == "createAlertRecipient" and _positive(case, "body") and isinstance(case.body, dict):
+        if isinstance(case.body.get("email"), str):
+            local = re.sub(r"[^A-Za-z0-9._+-]", "", case.body["email"].split("@")[0]).strip(".")
+            local = re.sub(r"[.]{2,}", ".", local)[:60] or "ops"
+            case.body["email"] = f"{local}@shop.example"
     if operation_id == "addEvent" and _positive(case, "body") and isinstance(case.body, dict):
         if isinstance(case.body.get("at"), str):
             case.body["at"] = fix_at(case.body["at"])
