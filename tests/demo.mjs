@@ -16,7 +16,42 @@ const key = await provision(api, {
   name: "Acme Outdoor",
   allowed_origins: [system.shopBase, "http://localhost:8788"],
 });
+// The shop's calendar: carriers collect every business day 2:30–5:00 PM in New York, so
+// shipments not scanned yet say when they should leave.
+await api.call("PATCH", "/v1/merchants/acme/settings", { key, body: {
+  time_zone: "America/New_York",
+  pickup_windows: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "14:30", to: "17:00" }],
+} });
 const shipments = await seedScenarios(api, standin, "acme", key);
+
+// A consolidator's number plus the local last-mile carrier's: one merged timeline.
+if (standin) {
+  const hoursAgo = (h) => new Date(Date.now() - h * 3600e3).toISOString();
+  const itn = (await api.createShipment("acme", key, { order_ref: "#1006" }, { "idempotency-key": "demo-#1006" })).json.itn;
+  const cjp = "CJPKL7300000100YQ";
+  const post = "7023210039410060";
+  await standin.preset({ tracking_number: cjp, slug: "cjpacket", tag: "InTransit", checkpoints: [
+    { checkpoint_time: hoursAgo(70), message: "Parcel received at the sorting centre", tag: "InTransit", city: "Yiwu", country_iso3: "CHN" },
+    { checkpoint_time: hoursAgo(50), message: "Departed from the origin country", tag: "InTransit", city: "Shenzhen", country_iso3: "CHN" },
+  ] });
+  await standin.preset({ tracking_number: post, slug: "canada-post", tag: "InTransit", checkpoints: [
+    { checkpoint_time: hoursAgo(8), message: "Item processed", tag: "InTransit", city: "Mississauga", state: "ON", country_iso3: "CAN" },
+  ] });
+  await api.attach("acme", key, itn, { tracking_number: cjp, slug: "cjpacket" });
+  await api.attach("acme", key, itn, { tracking_number: post, slug: "canada-post", role: "local" });
+  shipments.push({ title: `two carriers: CJPacket, then Canada Post (${post}) for the last mile`, itn, tn: cjp });
+
+  // An order in two shipments, for the order lookup (postal code K1A 0B1).
+  for (const [i, tn] of [[1, null], [2, "1Z999AA10123450072"]]) {
+    const created = await api.createShipment("acme", key, { order_ref: "#1007", postal_code: "K1A 0B1" }, { "idempotency-key": `demo-#1007-${i}` });
+    if (tn) {
+      const { inTransitPreset } = await import("./lib/scenarios.mjs");
+      await standin.preset(inTransitPreset(tn));
+      await api.attach("acme", key, created.json.itn, { tracking_number: tn });
+    }
+  }
+  console.log("");
+}
 
 const line = "─".repeat(72);
 console.log(`\n${line}\n Waymark demo is running${real ? " (real AfterShip)" : " (offline, stand-in AfterShip)"}\n${line}`);
@@ -26,6 +61,7 @@ for (const s of shipments) {
   console.log(`   ITN ${s.itn}: ${system.edgeBase}/t/acme/${s.itn}`);
   if (s.tn) console.log(`   TN  ${s.tn}: ${system.edgeBase}/t/acme/${s.tn}`);
 }
+if (standin) console.log(` Order #1007 in two shipments (postal code K1A 0B1):\n   ${system.edgeBase}/t/acme/orders/%231007`);
 console.log(`\n Merchant docs: ${system.edgeBase}/docs.html`);
 console.log(` Merchant API key for "acme" (shown once): ${key}`);
 console.log(` Admin token: ${process.env.ADMIN_TOKEN ?? "test-admin-token"}\n Press Ctrl-C to stop.\n${line}`);
