@@ -21,6 +21,7 @@ pub mod promise;
 pub mod redact;
 pub mod settings;
 pub mod shipment;
+pub mod shopify;
 pub mod stage;
 pub mod sync;
 pub mod time;
