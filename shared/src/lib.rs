@@ -9,6 +9,7 @@ pub mod aftership;
 pub mod api;
 pub mod cache;
 pub mod calendar;
+pub mod channels;
 pub mod csv;
 pub mod events;
 pub mod find;
