@@ -23,6 +23,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN
   cargo test -p waymark-widget --target wasm32-unknown-unknown
 step "stand-in AfterShip conformance, judged by the official AfterShip SDK"
 python3 tests/standin/test_sdk_conformance.py
+step "stand-in Shopify validates requests against the pinned Admin API schema"
+python3 tests/standin/test_shopify_standin.py
 step "stand-alone: no tracked file names a path outside the repository"
 python3 scripts/check-standalone.py
 step "end-to-end: the real Worker in workerd, the stand-in AfterShip, headless Chromium"
