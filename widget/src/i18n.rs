@@ -25,16 +25,23 @@ fn text(object: &JsValue, key: &str) -> &'static str {
 }
 
 fn list<const N: usize>(object: &JsValue, key: &str) -> [&'static str; N] {
+    let mut texts = [""; N];
+    read_list(object, key, &mut texts);
+    texts
+}
+
+/// `list`'s work, once for every length.
+fn read_list(object: &JsValue, key: &str, texts: &mut [&'static str]) {
     let array = Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
     let array = if Array::is_array(&array) {
         Array::from(&array)
     } else {
         Array::new()
     };
-    std::array::from_fn(|i| {
+    for (i, text) in texts.iter_mut().enumerate() {
         let value = array.get(i as u32).as_string().unwrap_or_default();
-        &*Box::leak(value.into_boxed_str())
-    })
+        *text = Box::leak(value.into_boxed_str());
+    }
 }
 
 /// A text that depends on a count: in the file, an object of forms by CLDR plural category

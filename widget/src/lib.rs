@@ -572,7 +572,7 @@ fn order_view(views: &[TrackingView], catalog: &'static Catalog) -> Fresh {
             view! {
                 <button class="wm-tab" type="button" role="tab" id=id("wm-tab-", i) aria-controls=id("wm-panel-", i)
                     aria-selected=if selected { "true" } else { "false" } tabindex=if selected { "0" } else { "-1" }
-                    on:click:capture=move |ev: leptos::ev::MouseEvent| select_tab(&ev, i, false)>
+                    on:click:capture=move |ev: leptos::ev::MouseEvent| select_tab(&ev, Some(i), "", false)>
                     {presentation::with_count(catalog.shipment_n, i + 1)}" "
                     <span class="wm-tab-status">{headline_text(view, catalog)}</span>
                 </button>
@@ -597,22 +597,7 @@ fn order_view(views: &[TrackingView], catalog: &'static Catalog) -> Fresh {
     view! {
         <div class="wm-order">
             <div class="wm-tabs" role="tablist" aria-label=catalog.shipments
-                on:keydown:capture=move |ev: leptos::ev::KeyboardEvent| {
-                    let Some(list) = ev.current_target().map(JsCast::unchecked_into::<web_sys::Element>) else { return };
-                    let Ok(tabs) = list.query_selector_all(".wm-tab") else { return };
-                    let current = (0..tabs.length())
-                        .position(|i| {
-                            tabs.get(i)
-                                .and_then(|tab| tab.unchecked_into::<web_sys::Element>().get_attribute("aria-selected"))
-                                .as_deref()
-                                == Some("true")
-                        })
-                        .unwrap_or(0);
-                    if let Some(next) = presentation::tab_after_key(&ev.key(), current, tabs.length() as usize, catalog.rtl) {
-                        ev.prevent_default();
-                        select_tab(&ev, next, true);
-                    }
-                }>
+                on:keydown:capture=move |ev: leptos::ev::KeyboardEvent| select_tab(&ev, None, &ev.key(), catalog.rtl)>
                 {tabs}
             </div>
             {panels}
@@ -621,9 +606,9 @@ fn order_view(views: &[TrackingView], catalog: &'static Catalog) -> Fresh {
     .fresh()
 }
 
-/// Shows the `index`-th tab's panel (from an event inside the order's tabs), and moves the
-/// keyboard focus to its tab when asked.
-fn select_tab(ev: &web_sys::Event, index: usize, focus: bool) {
+/// Shows a tab's panel, from an event inside the order's tabs: the `index`-th tab (a click), or
+/// the one `key` moves to from the selected one, then focused (ARIA's tabs pattern).
+fn select_tab(ev: &web_sys::Event, index: Option<usize>, key: &str, rtl: bool) {
     let order = ev.current_target().and_then(|t| {
         t.unchecked_into::<web_sys::Element>()
             .closest(".wm-order")
@@ -637,13 +622,30 @@ fn select_tab(ev: &web_sys::Event, index: usize, focus: bool) {
     ) else {
         return;
     };
-    for i in 0..tabs.length() {
-        let selected = i as usize == index;
-        if let Some(tab) = tabs.get(i) {
-            let tab: web_sys::HtmlElement = tab.unchecked_into();
+    let tab = |i: u32| {
+        tabs.get(i)
+            .map(JsCast::unchecked_into::<web_sys::HtmlElement>)
+    };
+    let count = tabs.length();
+    let chosen = index.or_else(|| {
+        let current = (0..count)
+            .position(|i| {
+                tab(i)
+                    .and_then(|t| t.get_attribute("aria-selected"))
+                    .as_deref()
+                    == Some("true")
+            })
+            .unwrap_or(0);
+        presentation::tab_after_key(key, current, count as usize, rtl)
+    });
+    let Some(chosen) = chosen else { return };
+    for i in 0..count {
+        let selected = i as usize == chosen;
+        if let Some(tab) = tab(i) {
             let _ = tab.set_attribute("aria-selected", if selected { "true" } else { "false" });
             let _ = tab.set_attribute("tabindex", if selected { "0" } else { "-1" });
-            if selected && focus {
+            if selected && index.is_none() {
+                ev.prevent_default();
                 let _ = tab.focus();
             }
         }
