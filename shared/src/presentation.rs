@@ -371,6 +371,12 @@ pub fn leave_sentence(day: RelativeDay) -> usize {
     }
 }
 
+/// Whether a pickup on a later day is named by its date as well as its weekday: when it is a
+/// week or more away (after holidays), "on Monday" alone would read as the coming Monday.
+pub fn names_the_date(from_millis: i64, now_millis: i64) -> bool {
+    from_millis - now_millis >= 6 * 86_400_000
+}
+
 /// How an estimated delivery is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Estimate {
@@ -796,6 +802,17 @@ mod tests {
         assert_eq!(leave_sentence(RelativeDay::Today), 0);
         assert_eq!(leave_sentence(RelativeDay::Tomorrow), 1);
         assert_eq!(leave_sentence(RelativeDay::On(Day::Mon)), 2);
+        let ms = |t: &str| t.parse::<Timestamp>().unwrap().millis();
+        let now = ms("2026-12-24T18:00:00-05:00");
+        for (from, named) in [
+            ("2026-12-28T14:30:00-05:00", false),
+            ("2026-12-30T14:30:00-05:00", false),
+            // Thursday a week later, said on a Thursday: its date is named.
+            ("2026-12-31T14:30:00-05:00", true),
+            ("2027-01-04T14:30:00-05:00", true),
+        ] {
+            assert_eq!(names_the_date(ms(from), now), named, "{from}");
+        }
     }
 
     #[test]

@@ -28,8 +28,12 @@ let system, api, standin, key, browser;
 const shipments = {};
 let order = 8800;
 
-const setClock = async (now) =>
+/** Moves the edge's clock; the shoppers' browsers are set to the same time (see storefront). */
+let clock = MONDAY;
+const setClock = async (now) => {
   assert.equal((await api.call("PUT", "/v1/admin/clock", { key: ADMIN_TOKEN, body: { now } })).status, 200);
+  clock = now;
+};
 const newShipment = async (body = {}) => {
   const res = await api.createShipment("acme", key, { order_ref: `#${++order}`, ...body });
   assert.equal(res.status, 201, res.text);
@@ -104,6 +108,8 @@ async function zoned(timeZone) {
 async function storefront({ attributes, timeZone, viewport } = {}) {
   const page = await (timeZone ? await zoned(timeZone) : browser).newPage();
   if (viewport) await page.setViewportSize(viewport);
+  // The shopper's clock agrees with the edge's, as it does outside tests.
+  await page.clock.setFixedTime(new Date(clock));
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   page.lookups = [];
@@ -169,11 +175,15 @@ describe("the timing line", () => {
     await tokyo.close();
   });
 
-  test("tomorrow, or the weekday of the next business day's window", async () => {
+  test("tomorrow, or the weekday of the next business day's window, with its date a week or more away", async () => {
+    const holidays = ["2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"];
+    assert.equal((await api.call("PATCH", "/v1/merchants/acme/settings", { key, body: { holidays } })).status, 200);
     try {
       for (const [now, expected] of [
         ["2026-11-23T17:30:00-05:00", "Expected to leave our warehouse tomorrow between 2:30 PM and 5:00 PM EST."],
         ["2026-11-27T18:00:00-05:00", "Expected to leave our warehouse on Monday between 2:30 PM and 5:00 PM EST."],
+        // A week of holidays: "on Monday" alone would mean the coming one.
+        ["2026-12-04T18:00:00-05:00", "Expected to leave our warehouse on Monday, December 14 between 2:30 PM and 5:00 PM EST."],
       ]) {
         await setClock(now);
         const itn = await newShipment();
@@ -183,6 +193,7 @@ describe("the timing line", () => {
       }
     } finally {
       await setClock(MONDAY);
+      await api.call("PATCH", "/v1/merchants/acme/settings", { key, body: { holidays: null } });
     }
   });
 

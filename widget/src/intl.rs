@@ -185,20 +185,26 @@ pub struct Window {
     /// The window's start and end in the merchant's zone ("2:30 PM", "5:00 PM").
     pub from: String,
     pub to: String,
-    /// The weekday of the window in the merchant's zone ("Monday").
+    /// The weekday of the window in the merchant's zone ("Monday"), with its date when it is
+    /// a week or more away ("Monday, January 4").
     pub weekday: String,
     /// The window in the shopper's own zone ("8:30 – 11:00 PM", with weekdays when the
     /// shopper's day differs), when the shopper's clock reads differently from the merchant's.
     pub yours: Option<String>,
 }
 
-pub fn window(estimate: &LeaveEstimate, zone: &str, locale: &str) -> Option<Window> {
+pub fn window(estimate: &LeaveEstimate, zone: &str, locale: &str, now: f64) -> Option<Window> {
     let (from, to) = (estimate.from.millis(), estimate.to.millis());
     let theirs = |millis, style| format(millis, locale, style, Some(zone));
     let mine = |millis, style| format(millis, locale, style, None);
-    let weekday = theirs(from, Style::Weekday)?;
+    let day = theirs(from, Style::Weekday)?;
     let start = theirs(from, Style::Time)?;
-    let same_day = mine(from, Style::Weekday).as_ref() == Some(&weekday);
+    let same_day = mine(from, Style::Weekday).as_ref() == Some(&day);
+    let weekday = if presentation::names_the_date(from, now as i64) {
+        theirs(from, Style::Day)?
+    } else {
+        day
+    };
     let same_clock = same_day && mine(from, Style::Time).as_ref() == Some(&start);
     let yours = (!same_clock)
         .then(|| {

@@ -708,7 +708,7 @@ fn timing_view(view: &TrackingView, catalog: &'static Catalog) -> Option<Fresh> 
             estimate,
             time_zone,
         }) => {
-            let window = intl::window(estimate, time_zone, locale)?;
+            let window = intl::window(estimate, time_zone, locale, js_sys::Date::now())?;
             let sentence = [
                 catalog.leaves_today,
                 catalog.leaves_tomorrow,
