@@ -8,11 +8,15 @@
 //! here is downloaded by every shopper. The spelling tables are tested against serde's own
 //! spellings, so the widget and the edge cannot drift apart.
 
-use crate::aftership::{SubtagMeaning, Tag};
+use crate::aftership::{EstimateSource, SubtagMeaning, Tag};
+use crate::calendar::RelativeDay;
 use crate::ids::{LookupNumber, ITN_PREFIX};
+use crate::promise::When;
+use crate::settings::{Day, LocalTime};
+use crate::shipment::TrackingRole;
 use crate::stage::{Alert, Stage};
 use crate::time::{CarrierTime, Timestamp};
-use crate::view::{Progress, Source, TimelineEntry, TrackingView};
+use crate::view::{Progress, Source, TimelineEntry, TrackingNumberView, TrackingView};
 
 // ---------------------------------------------------------------------------------------------
 // Wire spellings (what `serde` writes for these enums in the TrackingView JSON).
@@ -21,20 +25,30 @@ use crate::view::{Progress, Source, TimelineEntry, TrackingView};
 /// (`/t/acme/WM-…`, what the edge answers without `PUBLIC_BASE_URL`) is resolved against the
 /// API base the widget talks to; absolute links are kept. Nothing else is accepted as a link.
 pub fn resolve_links(links: &mut crate::view::Links, api_base: &str) {
-    let base = api_base.trim_end_matches('/');
-    let resolve = |href: &mut String| {
-        if href.starts_with('/') && !href.starts_with("//") {
-            *href = [base, href.as_str()].concat();
-        } else if !(href.starts_with("https://") || href.starts_with("http://")) {
-            href.clear();
-        }
-    };
-    resolve(&mut links.itn);
+    resolve_link(&mut links.itn, api_base);
     if let Some(href) = links.tracking_number.as_mut() {
-        resolve(href);
+        resolve_link(href, api_base);
     }
     if let Some(href) = links.aftership.as_mut() {
-        resolve(href);
+        resolve_link(href, api_base);
+    }
+}
+
+/// One link made absolute as [`resolve_links`] does (cleared when it is not a link).
+pub fn resolve_link(href: &mut String, api_base: &str) {
+    if href.starts_with('/') && !href.starts_with("//") {
+        *href = [api_base.trim_end_matches('/'), href.as_str()].concat();
+    } else if !(href.starts_with("https://") || href.starts_with("http://")) {
+        href.clear();
+    }
+}
+
+/// Every link of a view (its own and each tracking number's) made absolute.
+pub fn resolve_view_links(view: &mut TrackingView, api_base: &str) {
+    resolve_links(&mut view.links, api_base);
+    for number in &mut view.tracking_numbers {
+        resolve_link(&mut number.link, api_base);
+        resolve_link(&mut number.aftership, api_base);
     }
 }
 
@@ -130,6 +144,54 @@ pub fn meaning_from_wire(name: &str) -> Option<SubtagMeaning> {
     MEANINGS.into_iter().find(|m| meaning_name(*m) == name)
 }
 
+/// Every estimate source, in declaration order (the catalogue's `estimate_sources` order).
+pub const ESTIMATE_SOURCES: [EstimateSource; 3] = [
+    EstimateSource::Carrier,
+    EstimateSource::AfterShip,
+    EstimateSource::Merchant,
+];
+
+pub fn estimate_source_name(source: EstimateSource) -> &'static str {
+    match source {
+        EstimateSource::Carrier => "carrier",
+        EstimateSource::AfterShip => "aftership",
+        EstimateSource::Merchant => "merchant",
+    }
+}
+
+pub fn estimate_source_from_wire(name: &str) -> Option<EstimateSource> {
+    ESTIMATE_SOURCES
+        .into_iter()
+        .find(|s| estimate_source_name(*s) == name)
+}
+
+/// Position of a source in [`ESTIMATE_SOURCES`] (the catalogue's order).
+pub fn estimate_source_index(source: EstimateSource) -> usize {
+    ESTIMATE_SOURCES
+        .iter()
+        .position(|s| *s == source)
+        .unwrap_or(0)
+}
+
+/// A local time as the JSON spells it (`"14:30"`), without `LocalTime`'s error values.
+pub fn local_time_from_wire(text: &str) -> Option<LocalTime> {
+    let b = text.as_bytes();
+    let digit = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
+    if b.len() != 5 || b[2] != b':' {
+        return None;
+    }
+    LocalTime::new(digit(0)? * 10 + digit(1)?, digit(3)? * 10 + digit(4)?)
+}
+
+/// A weekday as the JSON spells it (`"mon"`).
+pub fn day_from_wire(name: &str) -> Option<Day> {
+    Day::ALL.into_iter().find(|d| d.as_str() == name)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Texts without `core::fmt` (its machinery is kilobytes of wasm): what `Display` prints.
 
@@ -164,7 +226,53 @@ pub fn with_count(template: &str, n: usize) -> String {
         }
     }
     digits.reverse();
-    template.replace("{n}", core::str::from_utf8(&digits).unwrap_or_default())
+    fill(
+        template,
+        &[("n", core::str::from_utf8(&digits).unwrap_or_default())],
+        false,
+    )
+}
+
+/// `template` with each `{name}` of `values` replaced by its value, in one pass: a value is
+/// never searched for placeholders itself, and unknown placeholders stay as written. With
+/// `isolate` (right-to-left texts), each value is wrapped in Unicode isolates (FSI … PDI), so a
+/// time or a name written left to right keeps its own order inside the sentence.
+pub fn fill(template: &str, values: &[(&str, &str)], isolate: bool) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = byte_position(rest, b'{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = byte_position(after, b'}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = values.iter().find(|(n, _)| *n == name)?;
+            Some((close, *value))
+        });
+        match value {
+            Some((close, value)) => {
+                if isolate {
+                    out.push('\u{2068}');
+                }
+                out.push_str(value);
+                if isolate {
+                    out.push('\u{2069}');
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where an ASCII byte first is in `text`: what `str::find` with a `char` answers, without the
+/// character searcher it brings into the wasm.
+fn byte_position(text: &str, byte: u8) -> Option<usize> {
+    text.bytes().position(|b| b == byte)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,6 +342,160 @@ pub fn latest_entry(view: &TrackingView) -> Option<&TimelineEntry> {
     done()
         .find(|e| e.source == Source::Carrier)
         .or_else(|| done().next())
+}
+
+/// The timing line under the headline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing<'a> {
+    /// The edge's decision (`when`): leaves, arrives, or late.
+    When(&'a When),
+    /// An answer without `when` (from before it existed) that has an expected delivery date.
+    Expected(&'a str),
+    Nothing,
+}
+
+pub fn timing(view: &TrackingView) -> Timing<'_> {
+    match (&view.when, &view.expected_delivery) {
+        (Some(when), _) => Timing::When(when),
+        (None, Some(day)) => Timing::Expected(day),
+        (None, None) => Timing::Nothing,
+    }
+}
+
+/// Which of the catalogue's three "leaves" sentences: today, tomorrow, on a weekday.
+pub fn leave_sentence(day: RelativeDay) -> usize {
+    match day {
+        RelativeDay::Today => 0,
+        RelativeDay::Tomorrow => 1,
+        RelativeDay::On(_) => 2,
+    }
+}
+
+/// Whether a pickup on a later day is named by its date as well as its weekday: when it is a
+/// week or more away (after holidays), "on Monday" alone would read as the coming Monday.
+pub fn names_the_date(from_millis: i64, now_millis: i64) -> bool {
+    from_millis - now_millis >= 6 * 86_400_000
+}
+
+/// How an estimated delivery is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimate {
+    /// A date only (a date, or a time of exactly midnight, as estimates are given): the
+    /// carrier's calendar day, as noon UTC of that day: format it in UTC as a date.
+    Day(i64),
+    /// A date and time with an offset: an instant, shown in the shopper's zone.
+    Instant(i64),
+    /// A date and time without an offset, encoded as if it were UTC: format it in UTC.
+    WallClock(i64),
+}
+
+pub fn estimate(text: &str) -> Option<Estimate> {
+    const DAY: i64 = 86_400_000;
+    let time = CarrierTime::parse(text)?;
+    let (wall, offset) = wall_clock(&time)?;
+    Some(if wall.rem_euclid(DAY) == 0 {
+        Estimate::Day(wall + DAY / 2)
+    } else if offset.is_some() {
+        Estimate::Instant(time.sort_key())
+    } else {
+        Estimate::WallClock(wall)
+    })
+}
+
+/// What is said beside a tracking number when a shipment shows several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberNote<'a> {
+    /// The carrier's name.
+    Carrier(&'a str),
+    /// The last-mile carrier's number, and its name when known.
+    LastMile(Option<&'a str>),
+    Nothing,
+}
+
+pub fn number_note(number: &TrackingNumberView) -> NumberNote<'_> {
+    let name = number.carrier.as_ref().map(|c| c.name.as_str());
+    match (number.role, name) {
+        (TrackingRole::Local, name) => NumberNote::LastMile(name),
+        (TrackingRole::Default, Some(name)) => NumberNote::Carrier(name),
+        (TrackingRole::Default, None) => NumberNote::Nothing,
+    }
+}
+
+/// Every number is listed (each with its carrier) when a shipment has more than one; a single
+/// number keeps its own row.
+pub fn lists_every_number(view: &TrackingView) -> bool {
+    view.tracking_numbers.len() > 1
+}
+
+/// How a shopper proves an order is theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifierKind {
+    PostalCode,
+    Email,
+}
+
+impl VerifierKind {
+    /// The field of the order lookup's body, and the form's radio value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifierKind::PostalCode => "postal_code",
+            VerifierKind::Email => "email",
+        }
+    }
+
+    pub fn from_wire(name: &str) -> VerifierKind {
+        if name == "email" {
+            VerifierKind::Email
+        } else {
+            VerifierKind::PostalCode
+        }
+    }
+}
+
+/// Whether the edge would accept `input` as a verifier of this kind
+/// (`shared::order::Verifier`'s rules, checked in the browser before any request, without its
+/// Unicode lower-casing; the tests hold the two together).
+pub fn verifier_accepted(kind: VerifierKind, input: &str) -> bool {
+    match kind {
+        VerifierKind::PostalCode => {
+            let mut count = 0;
+            let ok = input
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .all(|c| {
+                    count += 1;
+                    c.is_ascii_alphanumeric()
+                });
+            ok && (2..=12).contains(&count)
+        }
+        VerifierKind::Email => {
+            let email = input.trim();
+            email.len() <= 254
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+                && byte_position(email, b'@').is_some_and(|at| {
+                    let domain = &email.as_bytes()[at + 1..];
+                    at > 0 && domain.contains(&b'.') && !domain.contains(&b'@')
+                })
+        }
+    }
+}
+
+/// The tab a key moves to in a tab list of `count` tabs (ARIA's tabs pattern): the arrow keys
+/// move to the next or previous tab, wrapping, in reading direction (so reversed right to
+/// left); Home and End to the first and last. `None` for any other key.
+pub fn tab_after_key(key: &str, current: usize, count: usize, rtl: bool) -> Option<usize> {
+    if count == 0 {
+        return None;
+    }
+    let next = (current + 1) % count;
+    let previous = (current + count - 1) % count;
+    match (key, rtl) {
+        ("ArrowRight", false) | ("ArrowLeft", true) => Some(next),
+        ("ArrowLeft", false) | ("ArrowRight", true) => Some(previous),
+        ("Home", _) => Some(0),
+        ("End", _) => Some(count - 1),
+        _ => None,
+    }
 }
 
 /// Carrier scans shown before older ones fold away.
@@ -442,6 +704,223 @@ mod tests {
         check_spellings(&ALERTS, alert_name, alert_from_wire);
         check_spellings(&SOURCES, source_name, source_from_wire);
         check_spellings(&MEANINGS, meaning_name, meaning_from_wire);
+        check_spellings(
+            &ESTIMATE_SOURCES,
+            estimate_source_name,
+            estimate_source_from_wire,
+        );
+        for day in Day::ALL {
+            assert_eq!(
+                serde_json::to_value(day).unwrap(),
+                serde_json::Value::from(day.as_str())
+            );
+            assert_eq!(day_from_wire(day.as_str()), Some(day));
+        }
+        assert_eq!(day_from_wire("Mon"), None);
+        for text in [
+            "00:00", "14:30", "23:59", "24:00", "9:30", "09:60", "0930", "ab:cd", "14:30:00", "",
+        ] {
+            assert_eq!(
+                local_time_from_wire(text),
+                text.parse::<LocalTime>().ok(),
+                "{text}"
+            );
+        }
+        for (i, source) in ESTIMATE_SOURCES.into_iter().enumerate() {
+            assert_eq!(estimate_source_index(source), i);
+        }
+    }
+
+    #[test]
+    fn templates_are_filled_in_one_pass() {
+        type Row<'a> = (&'a str, &'a [(&'a str, &'a str)], bool, &'a str);
+        let table: [Row; 6] = [
+            (
+                "between {from} and {to} {zone}",
+                &[("from", "2:30 PM"), ("to", "5:00 PM"), ("zone", "EST")],
+                false,
+                "between 2:30 PM and 5:00 PM EST",
+            ),
+            ("{a}{a}", &[("a", "x")], false, "xx"),
+            // A value is never expanded, unknown and broken placeholders stay.
+            ("{a} {b} {", &[("a", "{b}")], false, "{b} {b} {"),
+            ("no placeholders", &[("a", "x")], false, "no placeholders"),
+            ("«{order}»", &[("order", "#1001")], false, "«#1001»"),
+            (
+                "من {from}",
+                &[("from", "2:30 PM")],
+                true,
+                "من \u{2068}2:30 PM\u{2069}",
+            ),
+        ];
+        for (template, values, isolate, expected) in table {
+            assert_eq!(fill(template, values, isolate), expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn estimates_show_a_day_unless_a_time_is_given() {
+        let ms = |t: &str| t.parse::<Timestamp>().unwrap().millis();
+        let table = [
+            ("2026-11-26", Estimate::Day(ms("2026-11-26T12:00:00Z"))),
+            (
+                "2026-11-26T00:00:00",
+                Estimate::Day(ms("2026-11-26T12:00:00Z")),
+            ),
+            // Midnight with an offset is the carrier's date too, not an instant to convert.
+            (
+                "2026-11-26T00:00:00-08:00",
+                Estimate::Day(ms("2026-11-26T12:00:00Z")),
+            ),
+            (
+                "2026-11-26T18:00:00+09:00",
+                Estimate::Instant(ms("2026-11-26T09:00:00Z")),
+            ),
+            (
+                "2026-11-26T18:00:00",
+                Estimate::WallClock(ms("2026-11-26T18:00:00Z")),
+            ),
+        ];
+        for (text, expected) in table {
+            assert_eq!(estimate(text), Some(expected), "{text}");
+        }
+        assert_eq!(estimate("next week"), None);
+    }
+
+    #[test]
+    fn the_timing_line_prefers_the_edges_decision() {
+        let mut v = view(Some("1Z"), Tag::InTransit, false, vec![]);
+        assert_eq!(timing(&v), Timing::Nothing);
+        v.expected_delivery = Some("2026-11-26".into());
+        assert_eq!(timing(&v), Timing::Expected("2026-11-26"));
+        let when = When::Stalled {
+            since: Timestamp(0),
+            moving: true,
+        };
+        v.when = Some(when.clone());
+        assert_eq!(timing(&v), Timing::When(&when));
+        assert_eq!(leave_sentence(RelativeDay::Today), 0);
+        assert_eq!(leave_sentence(RelativeDay::Tomorrow), 1);
+        assert_eq!(leave_sentence(RelativeDay::On(Day::Mon)), 2);
+        let ms = |t: &str| t.parse::<Timestamp>().unwrap().millis();
+        let now = ms("2026-12-24T18:00:00-05:00");
+        for (from, named) in [
+            ("2026-12-28T14:30:00-05:00", false),
+            ("2026-12-30T14:30:00-05:00", false),
+            // Thursday a week later, said on a Thursday: its date is named.
+            ("2026-12-31T14:30:00-05:00", true),
+            ("2027-01-04T14:30:00-05:00", true),
+        ] {
+            assert_eq!(names_the_date(ms(from), now), named, "{from}");
+        }
+    }
+
+    #[test]
+    fn several_numbers_are_listed_with_their_carriers() {
+        let number = |role, carrier: Option<&str>| TrackingNumberView {
+            number: "CJP1".into(),
+            role,
+            carrier: carrier.map(|name| CarrierSummary {
+                slug: "x".into(),
+                name: name.into(),
+            }),
+            link: String::new(),
+            aftership: String::new(),
+            reported: false,
+        };
+        use TrackingRole::{Default as D, Local as L};
+        let table = [
+            (D, Some("CJPacket"), NumberNote::Carrier("CJPacket")),
+            (D, None, NumberNote::Nothing),
+            (
+                L,
+                Some("Canada Post"),
+                NumberNote::LastMile(Some("Canada Post")),
+            ),
+            (L, None, NumberNote::LastMile(None)),
+        ];
+        for (role, carrier, expected) in table {
+            assert_eq!(number_note(&number(role, carrier)), expected);
+        }
+        let mut v = view(Some("CJP1"), Tag::InTransit, false, vec![]);
+        v.tracking_numbers = vec![number(D, Some("CJPacket"))];
+        assert!(!lists_every_number(&v), "one number keeps its own row");
+        v.tracking_numbers.push(number(L, None));
+        assert!(lists_every_number(&v));
+    }
+
+    #[test]
+    fn verifiers_are_checked_as_the_edge_checks_them() {
+        use crate::order::Verifier;
+        let postal = [
+            "SW1A 1AA",
+            "sw1a-1aa",
+            "10115",
+            "1",
+            "",
+            "  ",
+            "123456789012",
+            "1234567890123",
+            "<script>",
+            "12 34 56 78 90 12",
+            "Ä1234",
+            "K1A 0B1",
+            "---12",
+        ];
+        for input in postal {
+            assert_eq!(
+                verifier_accepted(VerifierKind::PostalCode, input),
+                Verifier::postal_code(input).is_ok(),
+                "{input:?}"
+            );
+        }
+        let emails = [
+            "jane@example.com",
+            " Jane.Doe@Example.COM ",
+            "a@b.co",
+            "no-at.example.com",
+            "@example.com",
+            "a@b",
+            "a@b@c.com",
+            "a b@c.com",
+            "",
+            "a@\u{7}.com",
+            "x@localhost",
+        ];
+        for input in emails {
+            assert_eq!(
+                verifier_accepted(VerifierKind::Email, input),
+                Verifier::email(input).is_ok(),
+                "{input:?}"
+            );
+        }
+        for kind in [VerifierKind::PostalCode, VerifierKind::Email] {
+            assert_eq!(VerifierKind::from_wire(kind.as_str()), kind);
+        }
+    }
+
+    #[test]
+    fn arrow_keys_move_between_tabs_in_reading_direction() {
+        let table = [
+            ("ArrowRight", 0, 3, false, Some(1)),
+            ("ArrowRight", 2, 3, false, Some(0)),
+            ("ArrowLeft", 0, 3, false, Some(2)),
+            ("ArrowLeft", 1, 3, false, Some(0)),
+            ("ArrowRight", 0, 3, true, Some(2)),
+            ("ArrowLeft", 0, 3, true, Some(1)),
+            ("Home", 2, 3, false, Some(0)),
+            ("End", 0, 3, true, Some(2)),
+            ("Enter", 0, 3, false, None),
+            ("ArrowDown", 0, 3, false, None),
+            ("ArrowRight", 0, 0, false, None),
+        ];
+        for (key, current, count, rtl, expected) in table {
+            assert_eq!(
+                tab_after_key(key, current, count, rtl),
+                expected,
+                "{key} from {current} of {count}, rtl {rtl}"
+            );
+        }
     }
 
     #[test]
@@ -808,6 +1287,19 @@ mod tests {
             resolve_links(&mut links, "https://edge.example/");
             assert_eq!(links.itn, expected, "{href}");
             assert_eq!(links.tracking_number.as_deref(), Some(expected), "{href}");
+            // Each of several numbers links to its own page, resolved the same way.
+            let mut v = view(Some("CJP1"), Tag::InTransit, false, vec![]);
+            v.tracking_numbers = vec![TrackingNumberView {
+                number: "CJP1".into(),
+                role: TrackingRole::Default,
+                carrier: None,
+                link: href.to_string(),
+                aftership: href.to_string(),
+                reported: false,
+            }];
+            resolve_view_links(&mut v, "https://edge.example");
+            assert_eq!(v.tracking_numbers[0].link, expected, "{href}");
+            assert_eq!(v.tracking_numbers[0].aftership, expected, "{href}");
         }
     }
 }

@@ -5,8 +5,14 @@
 //! Missing or odd fields degrade to defaults; a body without an ITN is not a view at all.
 
 use js_sys::{Array, Reflect};
-use shared::aftership::Tag;
-use shared::presentation::{alert_from_wire, meaning_from_wire, source_from_wire, stage_from_wire};
+use shared::aftership::{EstimateSource, Tag};
+use shared::calendar::{LeaveEstimate, RelativeDay};
+use shared::presentation::{
+    alert_from_wire, day_from_wire, estimate_source_from_wire, local_time_from_wire,
+    meaning_from_wire, source_from_wire, stage_from_wire,
+};
+use shared::promise::When;
+use shared::settings::{parse_local_date, LocalTime};
 use shared::shipment::TrackingRole;
 use shared::stage::Stage;
 use shared::view::{
@@ -64,6 +70,66 @@ fn number(value: &JsValue) -> Option<TrackingNumberView> {
         link: text(value, "link").unwrap_or_default(),
         aftership: text(value, "aftership").unwrap_or_default(),
         reported: flag(value, "reported"),
+    })
+}
+
+/// `"today"`, `"tomorrow"` or `{"on": "mon"}`.
+fn relative_day(value: &JsValue) -> Option<RelativeDay> {
+    match value.as_string().as_deref() {
+        Some("today") => Some(RelativeDay::Today),
+        Some("tomorrow") => Some(RelativeDay::Tomorrow),
+        Some(_) => None,
+        None => text(value, "on")
+            .as_deref()
+            .and_then(day_from_wire)
+            .map(RelativeDay::On),
+    }
+}
+
+fn local_time(value: &JsValue, key: &str) -> Option<LocalTime> {
+    local_time_from_wire(&text(value, key)?)
+}
+
+/// The timing line; one the widget cannot read is left out (the line is not shown).
+fn when(value: &JsValue) -> Option<When> {
+    let instant = |key: &str| text(value, key)?.parse().ok();
+    match text(value, "kind")?.as_str() {
+        "leaves" => Some(When::Leaves {
+            estimate: LeaveEstimate {
+                from: instant("from")?,
+                to: instant("to")?,
+                local_date: parse_local_date(&text(value, "local_date")?)?,
+                local_from: local_time(value, "local_from")?,
+                local_to: local_time(value, "local_to")?,
+                zone_abbreviation: text(value, "zone_abbreviation").unwrap_or_default(),
+                relative_day: relative_day(&get(value, "relative_day"))?,
+            },
+            time_zone: text(value, "time_zone")?,
+        }),
+        "arrives" => Some(When::Arrives {
+            date: text(value, "date")?,
+            source: text(value, "source")
+                .as_deref()
+                .and_then(estimate_source_from_wire)
+                .unwrap_or(EstimateSource::Carrier),
+        }),
+        "stalled" => Some(When::Stalled {
+            since: instant("since")?,
+            moving: flag(value, "moving"),
+        }),
+        _ => None,
+    }
+}
+
+/// The shipments of an order lookup's answer (`{"order_ref", "shipments": [TrackingView…]}`),
+/// in the answer's order; `None` when the body is not such an answer.
+pub fn order_shipments(body: &JsValue) -> Option<Vec<TrackingView>> {
+    let shipments = get(body, "shipments");
+    Array::is_array(&shipments).then(|| {
+        Array::from(&shipments)
+            .iter()
+            .filter_map(|v| tracking_view(&v))
+            .collect()
     })
 }
 
@@ -131,6 +197,6 @@ pub fn tracking_view(body: &JsValue) -> Option<TrackingView> {
         updated_at: text(body, "updated_at").unwrap_or_default(),
         stale: flag(body, "stale"),
         tracking_numbers,
-        when: None,
+        when: when(&get(body, "when")),
     })
 }

@@ -25,16 +25,23 @@ fn text(object: &JsValue, key: &str) -> &'static str {
 }
 
 fn list<const N: usize>(object: &JsValue, key: &str) -> [&'static str; N] {
+    let mut texts = [""; N];
+    read_list(object, key, &mut texts);
+    texts
+}
+
+/// `list`'s work, once for every length.
+fn read_list(object: &JsValue, key: &str, texts: &mut [&'static str]) {
     let array = Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
     let array = if Array::is_array(&array) {
         Array::from(&array)
     } else {
         Array::new()
     };
-    std::array::from_fn(|i| {
+    for (i, text) in texts.iter_mut().enumerate() {
         let value = array.get(i as u32).as_string().unwrap_or_default();
-        &*Box::leak(value.into_boxed_str())
-    })
+        *text = Box::leak(value.into_boxed_str());
+    }
 }
 
 /// A text that depends on a count: in the file, an object of forms by CLDR plural category
@@ -144,6 +151,36 @@ catalog! {
     progress,
     /// The edge refused this page's origin: nothing the shopper can retry.
     unavailable,
+    /// The timing line before the first scan: `{from}`, `{to}` (the window in the merchant's
+    /// zone), `{zone}` (its abbreviation); `leaves_on` also `{day}` (a weekday).
+    leaves_today,
+    leaves_tomorrow,
+    leaves_on,
+    /// Beside it, the window in the shopper's own zone: `{range}`.
+    your_time,
+    /// Late, the carrier has the parcel / has not collected it yet.
+    stalled_moving,
+    stalled_waiting,
+    /// Several numbers of one shipment: the row's label, and what follows each number
+    /// (`{carrier}` is the carrier's name).
+    tracking_numbers,
+    by_carrier,
+    last_mile,
+    last_mile_only,
+    /// The order form: `{order}` is the order's reference.
+    order_ref,
+    verify_with,
+    postal_code,
+    email,
+    order_hint,
+    /// One answer for an unknown order and a wrong postal code or e-mail.
+    order_not_found,
+    order_not_found_hint,
+    invalid_postal_code,
+    invalid_email,
+    /// The tab list's label, and each tab's (`{n}` counts from 1).
+    shipments,
+    shipment_n,
     ;
     /// The fold's button; `{n}` is the number of folded scans.
     show_earlier,
@@ -154,6 +191,8 @@ catalog! {
     tags: 9,
     /// Alert texts, in `shared::presentation::ALERTS` order.
     alerts: 5,
+    /// Whose delivery estimate it is, in `shared::presentation::ESTIMATE_SOURCES` order.
+    estimate_sources: 3,
 }
 
 thread_local! {

@@ -45,6 +45,7 @@ async fn mounted(lang: &str) -> (HtmlElement, ShadowRoot, waymark_widget::Handle
         container,
         "acme".into(),
         None,
+        None,
         catalogue(lang),
         "http://127.0.0.1:9".into(),
     );

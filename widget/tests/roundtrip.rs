@@ -4,13 +4,17 @@
 //! widget's own reader must equal the original, every field and every enum spelling included.
 
 use shared::aftership::{SubtagMeaning, Tag};
-use shared::presentation::{ALERTS, MEANINGS, SOURCES};
+use shared::calendar::{LeaveEstimate, RelativeDay};
+use shared::presentation::{ALERTS, ESTIMATE_SOURCES, MEANINGS, SOURCES};
+use shared::promise::When;
+use shared::settings::{parse_local_date, Day, LocalTime};
 use shared::shipment::TrackingRole;
 use shared::stage::Stage;
 use shared::view::{
     CarrierSummary, Links, MerchantSummary, Progress, Source, Status, TimelineEntry,
     TrackingNumberView, TrackingView,
 };
+use shared::Timestamp;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -156,4 +160,82 @@ fn optional_fields_absent_stay_absent() {
     assert_eq!(round_trip(&view).as_ref(), Some(&view));
     let not_a_view = js_sys::JSON::parse(r#"{"error":{"code":"not_found"}}"#).unwrap();
     assert_eq!(waymark_widget::decode::tracking_view(&not_a_view), None);
+}
+
+/// Every kind of timing line, each relative day and each estimate source.
+fn every_when() -> Vec<When> {
+    let at = |text: &str| text.parse::<Timestamp>().unwrap();
+    let leaves = |relative_day| When::Leaves {
+        estimate: LeaveEstimate {
+            from: at("2026-11-23T19:30:00Z"),
+            to: at("2026-11-23T22:00:00Z"),
+            local_date: parse_local_date("2026-11-23").unwrap(),
+            local_from: LocalTime::new(14, 30).unwrap(),
+            local_to: LocalTime::new(17, 0).unwrap(),
+            zone_abbreviation: "EST".into(),
+            relative_day,
+        },
+        time_zone: "America/New_York".into(),
+    };
+    let mut all = vec![leaves(RelativeDay::Today), leaves(RelativeDay::Tomorrow)];
+    all.extend(Day::ALL.map(|day| leaves(RelativeDay::On(day))));
+    for source in ESTIMATE_SOURCES {
+        for date in ["2026-11-26T00:00:00", "2026-11-26T18:00:00+09:00"] {
+            all.push(When::Arrives {
+                date: date.into(),
+                source,
+            });
+        }
+    }
+    for moving in [true, false] {
+        all.push(When::Stalled {
+            since: at("2026-11-20T09:00:00.250Z"),
+            moving,
+        });
+    }
+    all
+}
+
+#[wasm_bindgen_test]
+fn every_timing_line_survives() {
+    for when in every_when() {
+        let mut view = full_view(Stage::Prepared, Tag::Pending, None, None);
+        view.when = Some(when.clone());
+        assert_eq!(round_trip(&view).as_ref(), Some(&view), "{when:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_timing_line_the_widget_cannot_read_is_left_out() {
+    let view = full_view(Stage::Prepared, Tag::Pending, None, None);
+    let json = serde_json::to_string(&view).unwrap();
+    for odd in [
+        r#"{"kind":"soon"}"#,
+        r#"{"kind":"stalled","since":"yesterday","moving":true}"#,
+        r#"{"kind":"leaves","from":"2026-11-23T19:30:00Z"}"#,
+        r#""leaves""#,
+    ] {
+        let body = [&json[..json.len() - 1], r#","when":"#, odd, "}"].concat();
+        let decoded = waymark_widget::decode::tracking_view(&js_sys::JSON::parse(&body).unwrap());
+        assert_eq!(
+            decoded.as_ref(),
+            Some(&view),
+            "{odd}: the rest of the view is kept"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn an_order_answer_gives_each_shipment_in_order() {
+    let first = full_view(Stage::Shipped, Tag::InTransit, None, None);
+    let mut second = full_view(Stage::Prepared, Tag::Pending, None, None);
+    second.itn = "WM-0000-0000-0000-00".into();
+    let body = serde_json::json!({"order_ref": "#1001", "shipments": [first, second]}).to_string();
+    let parsed = js_sys::JSON::parse(&body).unwrap();
+    assert_eq!(
+        waymark_widget::decode::order_shipments(&parsed),
+        Some(vec![first, second])
+    );
+    let not_an_order = js_sys::JSON::parse(r#"{"error":{"code":"not_found"}}"#).unwrap();
+    assert_eq!(waymark_widget::decode::order_shipments(&not_an_order), None);
 }

@@ -1,5 +1,5 @@
-// Waymark embed loader: defines <waymark-tracker merchant="…" [number] [lang] [theme] [api] [id]
-// [translations] [translations-url]>.
+// Waymark embed loader: defines <waymark-tracker merchant="…" [number] [order] [lang] [theme] [api]
+// [id] [translations] [translations-url]>. An empty attribute counts as absent.
 // One shared wasm initialisation per page; each element mounts its own widget in its own
 // Shadow DOM, so storefront CSS cannot reach in and the widget's CSS cannot leak out.
 // Everything a first visit needs is requested at once, in parallel: the JS glue and wasm, the
@@ -11,10 +11,12 @@ let ready;
 const catalogues = new Map();
 
 function load() {
-  ready ??= import(asset("pkg/waymark_widget.js")).then(async (glue) => {
-    await glue.default({ module_or_path: asset("pkg/waymark_widget_bg.wasm") });
-    return glue;
-  });
+  // The wasm is requested with the glue, not after it has loaded.
+  ready ??= Promise.all([import(asset("pkg/waymark_widget.js")), fetch(asset("pkg/waymark_widget_bg.wasm"))])
+    .then(async ([glue, wasm]) => {
+      await glue.default({ module_or_path: wasm });
+      return glue;
+    });
   return ready;
 }
 
@@ -56,7 +58,7 @@ function stylesheet(root) {
 }
 
 class WaymarkTracker extends HTMLElement {
-  static observedAttributes = ["merchant", "number", "lang", "translations", "translations-url"];
+  static observedAttributes = ["merchant", "number", "order", "lang", "translations", "translations-url"];
 
   constructor() {
     super();
@@ -78,14 +80,16 @@ class WaymarkTracker extends HTMLElement {
 
   /** The query parameter that deep-links to this element's lookup: `wm-<id>` for an element
    *  with an id; `number` when it is the only tracker on the page; none otherwise, so that
-   *  widgets never pick up each other's numbers. */
-  linkKey() {
+   *  widgets never pick up each other's numbers. An order's tracker has none: its reference is
+   *  in its markup, and what proves the order is never put in a URL. */
+  linkKey(order) {
+    if (order) return null;
     if (this.id) return `wm-${this.id}`;
     return document.querySelectorAll("waymark-tracker").length === 1 ? "number" : null;
   }
 
   remember({ number, outcome }) {
-    if (!this.key || outcome === "invalid" || outcome === "origin_not_allowed") return;
+    if (!this.key || !number || outcome === "invalid" || outcome === "origin_not_allowed") return;
     const url = new URL(location.href);
     url.searchParams.set(this.key, number);
     history.replaceState(history.state, "", url);
@@ -107,7 +111,8 @@ class WaymarkTracker extends HTMLElement {
       console.warn("<waymark-tracker> needs a merchant attribute");
       return;
     }
-    this.key = this.linkKey();
+    const order = this.getAttribute("order")?.trim() || undefined;
+    this.key = this.linkKey(order);
     const linked = this.key && new URL(location.href).searchParams.get(this.key)?.trim();
     const styled = stylesheet(this.root);
     const container = document.createElement("div");
@@ -124,7 +129,7 @@ class WaymarkTracker extends HTMLElement {
     if (generation !== this.generation || !this.isConnected) return;
     const api = this.getAttribute("api") || here.origin;
     if (own) strings = own(strings);
-    this.handle = glue.mount(container, merchant, this.getAttribute("number") || linked || undefined, strings, api);
+    this.handle = glue.mount(container, merchant, this.getAttribute("number")?.trim() || linked || undefined, order, strings, api);
   }
 }
 
