@@ -548,6 +548,7 @@ pub fn carrier_name(slug: &str) -> String {
         ("china-ems", "China EMS"),
         ("china-post", "China Post"),
         ("4px", "4PX"),
+        ("cjpacket", "CJPacket"),
         ("russian-post", "Russian Post"),
         ("yodel", "Yodel"),
         ("evri", "Evri"),
