@@ -236,7 +236,7 @@ describe("several numbers", () => {
     assert.equal(await row.locator(".wm-number-label").textContent(), en.tracking_numbers);
     const items = row.locator(".wm-tn");
     assert.deepEqual((await items.allTextContents()).map(plain), [
-      `${shipments.cjp} (cjpacket)`,
+      `${shipments.cjp} (CJPacket)`,
       `${shipments.post} (Canada Post, last mile)`,
     ]);
     const links = row.getByRole("link");
