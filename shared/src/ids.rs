@@ -394,6 +394,7 @@ macro_rules! serde_via_str {
         }
     )*};
 }
+pub(crate) use serde_via_str;
 serde_via_str!(Itn, MerchantId, Slug);
 
 impl Serialize for TrackingNumber {

@@ -187,22 +187,7 @@ impl FromStr for EventKey {
     }
 }
 
-macro_rules! serde_via_str {
-    ($($ty:ty),*) => {$(
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
-            }
-        }
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-                text.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    )*};
-}
-serde_via_str!(EventKind, EventKey);
+crate::ids::serde_via_str!(EventKind, EventKey);
 
 /// What an event was derived from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
