@@ -30,6 +30,10 @@ pub struct Config {
     /// The sender of alert e-mails (`ALERT_FROM`), an address of a domain on the Cloudflare
     /// account; the `ALERTS` send_email binding sends them.
     pub alert_from: String,
+    /// Where Shopify stores' Admin API is reached (`SHOPIFY_API_BASE`, e.g.
+    /// `http://127.0.0.1:8791`): tests and local development only. Without it each store is
+    /// called at its own `https://{shop}.myshopify.com`.
+    pub shopify_api_base: Option<String>,
 }
 
 /// Secrets and vars both arrive as strings; a secret may be absent in local development.
@@ -71,6 +75,8 @@ impl Config {
                 == Some("true"),
             alert_from: read(env, "ALERT_FROM")
                 .unwrap_or_else(|| "alerts@waymark.example".to_string()),
+            shopify_api_base: read(env, "SHOPIFY_API_BASE")
+                .map(|base| base.trim_end_matches('/').to_string()),
         }
     }
 }

@@ -172,6 +172,24 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "merchants", id, "alert-recipients", recipient, "verify"], Method::Post) => {
             routes::alerts::verify(req, &env, id, recipient).await
         }
+        (["v1", "merchants", id, "channels"], Method::Get) => {
+            routes::channels::list(req, &env, id).await
+        }
+        (["v1", "merchants", id, "channels", channel], Method::Get) => {
+            routes::channels::get(req, &env, id, channel).await
+        }
+        (["v1", "merchants", id, "channels", channel], Method::Put) => {
+            routes::channels::put(req, &env, id, channel).await
+        }
+        (["v1", "merchants", id, "channels", channel], Method::Delete) => {
+            routes::channels::delete(req, &env, id, channel).await
+        }
+        (["v1", "merchants", id, "shipments", itn, "channel"], Method::Get) => {
+            routes::channels::status(req, &env, id, itn).await
+        }
+        (["v1", "merchants", id, "shipments", itn, "fields"], Method::Put) => {
+            routes::channels::supply(req, &env, id, itn).await
+        }
         (["v1", "merchants", id, "deliveries"], Method::Get) => {
             routes::endpoints::log(req, &env, id).await
         }
@@ -236,6 +254,10 @@ fn allowed_methods(parts: &[&str], clock: bool) -> Option<&'static str> {
         ["v1", "merchants", _, "webhook-endpoints"] => "GET, POST",
         ["v1", "merchants", _, "webhook-endpoints", _] => "DELETE",
         ["v1", "merchants", _, "deliveries"] => "GET",
+        ["v1", "merchants", _, "channels"] => "GET",
+        ["v1", "merchants", _, "channels", _] => "DELETE, GET, PUT",
+        ["v1", "merchants", _, "shipments", _, "channel"] => "GET",
+        ["v1", "merchants", _, "shipments", _, "fields"] => "PUT",
         ["v1", "merchants", _, "alert-recipients"] => "GET, POST",
         ["v1", "merchants", _, "alert-recipients", _] => "DELETE",
         ["v1", "merchants", _, "alert-recipients", _, "verify"] => "POST",

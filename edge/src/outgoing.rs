@@ -71,3 +71,57 @@ pub async fn send_mail(
         .map(drop)
         .map_err(|_| "the mail service refused the message".to_string())
 }
+
+/// What a store's Admin API answered: the status, its `Retry-After` header, and the body.
+pub struct GraphqlAnswer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// POSTs one GraphQL request to a Shopify store's Admin API with its access token (a header,
+/// never logged). `Err` when there was no answer.
+pub async fn post_graphql(url: &str, token: &str, body: &str) -> Result<GraphqlAnswer, String> {
+    let headers = Headers::new();
+    for (name, value) in [
+        ("content-type", "application/json"),
+        ("accept", "application/json"),
+        ("user-agent", "Waymark-Shopify/1"),
+        (shared::shopify::ACCESS_TOKEN_HEADER, token),
+    ] {
+        headers
+            .set(name, value)
+            .map_err(|_| "could not set a request header".to_string())?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.to_string().into()));
+    let request = Request::new_with_init(url, &init)
+        .map_err(|_| "the store's API URL is unusable".to_string())?;
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let sent = Box::pin(fetch.send_with_signal(&signal));
+    let answer = select(sent, Box::pin(Delay::from(DELIVERY_TIMEOUT))).await;
+    match answer {
+        Either::Left((Ok(mut response), _)) => {
+            let status = response.status_code();
+            let retry_after = response.headers().get("retry-after").ok().flatten();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|_| "the store's answer could not be read".to_string())?;
+            Ok(GraphqlAnswer {
+                status,
+                retry_after,
+                body,
+            })
+        }
+        Either::Left((Err(_), _)) => Err("no answer (connection failed)".to_string()),
+        Either::Right(((), _)) => {
+            controller.abort();
+            Err(format!("no answer within {} s", DELIVERY_TIMEOUT.as_secs()))
+        }
+    }
+}

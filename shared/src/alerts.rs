@@ -23,14 +23,18 @@ pub enum AlertKind {
     Stalled,
     /// The parcel really left: the order reference, the TN and the tracking page.
     Shipped,
+    /// A field a sales channel needs with its ship confirmation (the IMEI) was not supplied
+    /// by its deadline: the confirmation is held until it is.
+    DeadlineMissed,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 4] = [
+    pub const ALL: [AlertKind; 5] = [
         AlertKind::Refused,
         AlertKind::AttemptFailed,
         AlertKind::Stalled,
         AlertKind::Shipped,
+        AlertKind::DeadlineMissed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +43,7 @@ impl AlertKind {
             AlertKind::AttemptFailed => "attempt_failed",
             AlertKind::Stalled => "stalled",
             AlertKind::Shipped => "shipped",
+            AlertKind::DeadlineMissed => "deadline_missed",
         }
     }
 
@@ -50,6 +55,7 @@ impl AlertKind {
             EventKind::AttemptFailed => Some(AlertKind::AttemptFailed),
             EventKind::Stalled => Some(AlertKind::Stalled),
             EventKind::PickedUp => Some(AlertKind::Shipped),
+            EventKind::ChannelDeadlineMissed => Some(AlertKind::DeadlineMissed),
             _ => None,
         }
     }
@@ -65,7 +71,9 @@ impl fmt::Display for AlertKind {
 pub enum AlertError {
     #[error("email must be one address like ops@shop.example (at most 254 characters)")]
     Email,
-    #[error("alerts must list refused, attempt_failed, stalled or shipped, not {0:?}")]
+    #[error(
+        "alerts must list refused, attempt_failed, stalled, shipped or deadline_missed, not {0:?}"
+    )]
     UnknownAlert(String),
     #[error("alerts must name at least one alert")]
     NoAlerts,
@@ -197,6 +205,10 @@ pub fn alert_message(kind: AlertKind, merchant_name: &str, shipment: &ShipmentSu
         AlertKind::Shipped => (
             format!("Shipped: order {order}"),
             "The carrier has picked the parcel up.",
+        ),
+        AlertKind::DeadlineMissed => (
+            format!("Action needed: order {order}"),
+            "A field the sales channel needs with its ship confirmation (the phone's IMEI) was not supplied in time. The confirmation is held, not skipped: supply the field (PUT .../shipments/{itn}/fields) and it goes out at once, saying which deadline it missed.",
         ),
     };
     Message {

@@ -57,6 +57,8 @@ pub enum InputError {
     AftershipPage,
     #[error("{0}")]
     Verifier(#[from] VerifierError),
+    #[error("{0}")]
+    Facts(#[from] crate::channels::FactsError),
 }
 
 fn bounded_text(
@@ -352,6 +354,15 @@ pub struct CreateShipmentRequest {
     pub postal_code: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// The customer pays on delivery: a Shopify order is marked paid when delivered.
+    #[serde(default)]
+    pub cash_on_delivery: bool,
+    /// A smartphone order: BackMarket needs its IMEI with the ship confirmation.
+    #[serde(default)]
+    pub smartphone: bool,
+    /// The Shopify order a `shopify:<shop>` shipment fulfils.
+    #[serde(default)]
+    pub shopify: Option<crate::channels::ShopifyOrder>,
 }
 
 /// A validated new shipment.
@@ -361,6 +372,7 @@ pub struct NewShipment {
     pub fulfillment_ref: Option<String>,
     pub channel: Option<Channel>,
     pub verifiers: Vec<Verifier>,
+    pub facts: crate::channels::OrderFacts,
 }
 
 impl CreateShipmentRequest {
@@ -386,11 +398,19 @@ impl CreateShipmentRequest {
         if let Some(email) = self.email {
             verifiers.push(Verifier::email(&email).map_err(InputError::Verifier)?);
         }
+        let facts = crate::channels::OrderFacts {
+            cash_on_delivery: self.cash_on_delivery,
+            smartphone: self.smartphone,
+            shopify: self.shopify,
+        }
+        .check(channel.as_ref().unwrap_or(&Channel::manual()))
+        .map_err(InputError::Facts)?;
         Ok(NewShipment {
             order_ref,
             fulfillment_ref,
             channel,
             verifiers,
+            facts,
         })
     }
 }

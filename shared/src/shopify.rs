@@ -606,7 +606,12 @@ pub fn fulfillment_event_status(kind: EventKind) -> Option<FulfillmentEventStatu
         EventKind::Delivered => Some(S::Delivered),
         EventKind::Refused | EventKind::Returning => Some(S::Failure),
         EventKind::Stalled => Some(S::Delayed),
-        EventKind::TrackingAssigned | EventKind::CodCollected | EventKind::Exception => None,
+        EventKind::TrackingAssigned
+        | EventKind::CodCollected
+        | EventKind::Exception
+        | EventKind::ChannelConfirmation
+        | EventKind::ChannelDeadlineMissed
+        | EventKind::ChannelConflict => None,
     }
 }
 

@@ -265,8 +265,13 @@ pub fn sign(secret: &str, id: &str, timestamp_seconds: i64, body: &str) -> Optio
 /// The `webhook-id` of a delivery: the same for every attempt and replay of it, so receivers
 /// can drop repeats. One per event and endpoint.
 pub fn message_id(event: &MerchantEvent, endpoint_id: &str) -> String {
+    message_id_of(&event.key.to_string(), endpoint_id)
+}
+
+/// [`message_id`] for any delivery's stable key (a channel notice's, a Shopify call's).
+pub fn message_id_of(key: &str, endpoint_id: &str) -> String {
     use sha2::Digest;
-    let digest = Sha256::digest(format!("{}|{endpoint_id}", event.key).as_bytes());
+    let digest = Sha256::digest(format!("{key}|{endpoint_id}").as_bytes());
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
     format!("msg_{hex}")
 }

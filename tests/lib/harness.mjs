@@ -111,3 +111,25 @@ export async function startReceiver(port) {
     },
   };
 }
+
+/** The stand-in Shopify Admin API on loopback (tests/standin/shopify.py): it checks every
+ * request against Shopify's published schema and simulates orders, fulfilments and the
+ * cost-based throttle. `token` is the access token it accepts. */
+export async function startShopify(port, token = "shpat_standin_token") {
+  const child = start("/usr/bin/python3", ["tests/standin/shopify.py", "--port", String(port), "--token", token], {});
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/__control/calls`, child);
+  const control = async (method, path, body) => {
+    const res = await fetch(`${base}/__control/${path}`, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
+    if (!res.ok) throw new Error(`stand-in Shopify ${path}: ${res.status}`);
+    return res.json();
+  };
+  return {
+    base,
+    token,
+    order: (body) => control("POST", "order", body),
+    bucket: (body) => control("POST", "bucket", body),
+    state: () => control("GET", "state"),
+    calls: () => control("GET", "calls"),
+  };
+}

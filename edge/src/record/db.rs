@@ -116,6 +116,22 @@ const MIGRATIONS: &[&[&str]] = &[
             code_expires INTEGER,
             created_at INTEGER NOT NULL
         )"],
+    // 4: sales channels: each shipment's order facts and confirmation progress, the stores'
+    // access tokens (secrets: never read back out of the record).
+    &[
+        "CREATE TABLE IF NOT EXISTS shipment_channels (
+            itn TEXT PRIMARY KEY,
+            facts TEXT NOT NULL,
+            progress TEXT NOT NULL,
+            recheck_at INTEGER
+        )",
+        "CREATE INDEX IF NOT EXISTS shipment_channels_recheck ON shipment_channels (recheck_at)",
+        "CREATE TABLE IF NOT EXISTS channel_tokens (
+            channel TEXT PRIMARY KEY,
+            token TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        )",
+    ],
 ];
 
 /// Columns derived from a shipment's merged view, kept for Find Orders.
@@ -202,7 +218,7 @@ impl Db {
         Ok(())
     }
 
-    fn meta(&self, key: &str) -> EdgeResult<Option<String>> {
+    pub(super) fn meta(&self, key: &str) -> EdgeResult<Option<String>> {
         Ok(self
             .rows::<Value>("SELECT value FROM meta WHERE key = ?", vec![key.into()])?
             .into_iter()
@@ -210,7 +226,7 @@ impl Db {
             .map(|v| v.value))
     }
 
-    fn set_meta(&self, key: &str, value: &str) -> EdgeResult<()> {
+    pub(super) fn set_meta(&self, key: &str, value: &str) -> EdgeResult<()> {
         self.exec(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             vec![key.into(), value.into()],

@@ -5,7 +5,7 @@
 use shared::aftership::CarrierTracking;
 use shared::alerts::{alert_message, verification_message, AlertKind};
 use shared::api::MerchantConfig;
-use shared::events::{derive_events, new_events, EventInput, EventKind, StallRule};
+use shared::events::{derive_events, new_events, EventInput, EventKind, MerchantEvent, StallRule};
 use shared::merge::{carrier_sides, number_for_channels, stored_numbers};
 use shared::shipment::TrackingRole;
 use shared::webhooks::{
@@ -13,6 +13,7 @@ use shared::webhooks::{
     ShipmentSummary, MAX_ENDPOINTS,
 };
 
+use super::channels::PlanContext;
 use super::db::Db;
 use super::outbox::{
     DeliverOutcome, DeliveryStatus, DeliveryTask, RecipientView, StoredDelivery, StoredEndpoint,
@@ -242,24 +243,8 @@ impl MerchantRecord {
     ) -> EdgeResult<usize> {
         let now = now();
         let shipment = snapshot.record.state()?;
-        let carriers = carrier_sides(&shipment, &snapshot.carrier);
-        let trackings: Vec<&CarrierTracking> = TrackingRole::ALL
-            .into_iter()
-            .filter_map(|role| carriers.tracking(role))
-            .collect();
         let settings = db.settings(config)?;
-        let derived = derive_events(&EventInput {
-            itn: shipment.itn,
-            history: &snapshot.record.events,
-            trackings: &trackings,
-            settings: &settings,
-            stall: StallRule::default(),
-            now,
-        });
-        let fresh = new_events(&db.emitted_kinds(shipment.itn)?, derived);
-        if fresh.is_empty() {
-            return Ok(0);
-        }
+        let derived = self.events_of(db, config, snapshot, now)?;
         let endpoints = db.endpoints()?;
         let base = Config::from_env(&self.env)
             .public_base_url
@@ -282,6 +267,7 @@ impl MerchantRecord {
             .into_iter()
             .filter(|r| r.verified != 0)
             .collect();
+        let fresh = new_events(&db.emitted_kinds(shipment.itn)?, derived.clone());
         let mut deliveries = 0;
         for event in fresh {
             if !db.record_emitted(shipment.itn, &event)? {
@@ -296,7 +282,7 @@ impl MerchantRecord {
                         &id,
                         &recipient.id,
                         shipment.itn,
-                        event.kind,
+                        event.kind.as_str(),
                         &body,
                         now,
                     )? {
@@ -309,12 +295,59 @@ impl MerchantRecord {
                     continue;
                 }
                 let id = message_id(&event, &endpoint.id);
-                if db.insert_delivery(&id, &endpoint.id, shipment.itn, event.kind, &body, now)? {
+                if db.insert_delivery(
+                    &id,
+                    &endpoint.id,
+                    shipment.itn,
+                    event.kind.as_str(),
+                    &body,
+                    now,
+                )? {
                     deliveries += 1;
                 }
             }
         }
+        // The shipment's sales channel: confirmations, Shopify calls, held fields.
+        self.plan_channel(
+            db,
+            &shipment,
+            snapshot,
+            &derived,
+            &PlanContext {
+                config,
+                settings: &settings,
+                summary: &summary,
+                endpoints: &endpoints,
+                recipients: &recipients,
+                now,
+            },
+        )?;
         Ok(deliveries)
+    }
+
+    /// Every merchant event the shipment shows now, emitted or not.
+    pub(super) fn events_of(
+        &self,
+        db: &Db,
+        config: &MerchantConfig,
+        snapshot: &Snapshot,
+        now: shared::Timestamp,
+    ) -> EdgeResult<Vec<MerchantEvent>> {
+        let shipment = snapshot.record.state()?;
+        let carriers = carrier_sides(&shipment, &snapshot.carrier);
+        let trackings: Vec<&CarrierTracking> = TrackingRole::ALL
+            .into_iter()
+            .filter_map(|role| carriers.tracking(role))
+            .collect();
+        let settings = db.settings(config)?;
+        Ok(derive_events(&EventInput {
+            itn: shipment.itn,
+            history: &snapshot.record.events,
+            trackings: &trackings,
+            settings: &settings,
+            stall: StallRule::default(),
+            now,
+        }))
     }
 
     /// Puts unsent deliveries on the queue. They are marked queued before the send (so two
@@ -376,6 +409,9 @@ impl MerchantRecord {
         }
         if delivery.endpoint_id.starts_with(RECIPIENT_PREFIX) {
             return self.deliver_mail(&delivery).await;
+        }
+        if delivery.endpoint_id.starts_with("shopify:") {
+            return self.deliver_shopify(&delivery).await;
         }
         let Some(endpoint) = db.endpoint(&delivery.endpoint_id)? else {
             db.record_attempt(

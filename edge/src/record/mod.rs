@@ -9,6 +9,7 @@
 //! answer), then read, decide (in `shared`) and write synchronously, with no await in between:
 //! nothing another request does can slip into the middle. Then mirror to KV.
 
+mod channels;
 mod db;
 mod deliver;
 pub mod outbox;
@@ -43,6 +44,7 @@ use crate::log::background_failure;
 use crate::store::Store;
 use crate::sync::now;
 use shared::calendar::next_refresh;
+use shared::channels::ChannelView;
 use shared::csv::csv_row;
 use shared::find::{page, ShipmentQuery};
 
@@ -170,6 +172,7 @@ fn derive(config: &MerchantConfig, snapshot: &Snapshot) -> EdgeResult<Derived> {
 
 /// A validated shipment to create, as the record receives it.
 struct NewShipment {
+    facts: shared::channels::OrderFacts,
     order_ref: String,
     fulfillment_ref: Option<String>,
     channel: Option<shared::order::Channel>,
@@ -289,12 +292,14 @@ impl MerchantRecord {
                 channel,
                 verifiers,
                 idempotency,
+                facts,
             } => {
                 let new = NewShipment {
                     order_ref,
                     fulfillment_ref,
                     channel,
                     verifiers,
+                    facts,
                 };
                 self.create_shipment(merchant, new, idempotency).await
             }
@@ -427,6 +432,96 @@ impl MerchantRecord {
                     return Err(EdgeError::NotFound("no alert recipient with this id"));
                 }
                 reply(&true)
+            }
+            Command::ListChannels => {
+                self.config(merchant).await?;
+                let db = self.db()?;
+                let connected = db.connected_channels()?;
+                let views: Vec<ChannelView> = db
+                    .channel_settings()?
+                    .policies()
+                    .iter()
+                    .map(|p| ChannelView::of(p, connected.contains(&p.channel().to_string())))
+                    .collect();
+                reply(&views)
+            }
+            Command::PutChannel {
+                policy,
+                token,
+                actor,
+            } => {
+                self.config(merchant).await?;
+                let db = self.db()?;
+                let current = db.channel_settings()?;
+                let before = current.policy_for(policy.channel());
+                let next = current
+                    .with(policy.clone())
+                    .map_err(|e| EdgeError::Invalid(e.to_string()))?;
+                let now = now();
+                let mut entries = Vec::new();
+                if before != policy || !current.policies().contains(&policy) {
+                    entries.push(AuditEntry {
+                        at: now,
+                        actor: actor.clone(),
+                        field: format!("channels.{}", policy.channel()),
+                        from: serde_json::to_string(&before)?,
+                        to: serde_json::to_string(&policy)?,
+                    });
+                }
+                if let Some(token) = &token {
+                    let token: shared::shopify::ShopifyToken =
+                        token
+                            .parse()
+                            .map_err(|e: shared::shopify::ShopifyInputError| {
+                                EdgeError::Invalid(e.to_string())
+                            })?;
+                    db.put_channel_token(policy.channel(), &token, now)?;
+                    entries.push(AuditEntry {
+                        at: now,
+                        actor,
+                        field: format!("channels.{}.access_token", policy.channel()),
+                        from: "[redacted]".into(),
+                        to: "[redacted]".into(),
+                    });
+                }
+                db.put_channel_settings(&next)?;
+                db.record_audit(&entries)?;
+                let connected = db.channel_token(policy.channel())?.is_some();
+                reply(&ChannelView::of(&policy, connected))
+            }
+            Command::DeleteChannel { channel, actor } => {
+                self.config(merchant).await?;
+                let db = self.db()?;
+                let current = db.channel_settings()?;
+                let before = current.policy_for(&channel);
+                db.put_channel_settings(&current.without(&channel))?;
+                db.delete_channel_token(&channel)?;
+                db.record_audit(&[AuditEntry {
+                    at: now(),
+                    actor,
+                    field: format!("channels.{channel}"),
+                    from: serde_json::to_string(&before)?,
+                    to: "defaults".into(),
+                }])?;
+                reply(&true)
+            }
+            Command::ChannelStatus { itn } => {
+                let config = self.config(merchant).await?;
+                let snapshot = self.load(merchant, itn).await?;
+                reply(&self.channel_status(&config, &snapshot)?)
+            }
+            Command::SupplyFields { itn, imei } => {
+                let config = self.config(merchant).await?;
+                self.load(merchant, itn).await?;
+                let db = self.db()?;
+                let snapshot = db.shipment(itn)?.ok_or_else(not_found)?;
+                let channel = snapshot.record.state()?.channel;
+                let policy = db.channel_settings()?.policy_for(&channel);
+                // Kept and planned in one go: a held confirmation goes out with it.
+                self.supply_imei(&db, &policy, itn, imei)?;
+                self.store_change(&db, &config, &snapshot)?;
+                let snapshot = self.mirror(merchant, itn, TnChanges::default()).await?;
+                reply(&self.channel_status(&config, &snapshot)?)
             }
             Command::MarkDead { id } => {
                 let db = self.db()?;
@@ -606,6 +701,13 @@ impl MerchantRecord {
         if let Some(digest) = &idempotency {
             db.remember_idempotent(digest, itn, now)?;
         }
+        db.put_channel_record(
+            itn,
+            &channels::ChannelRecord {
+                facts: new.facts,
+                progress: Default::default(),
+            },
+        )?;
         db.remember_order(&new.order_ref, &new.verifiers)?;
         let order = db.order_index(&new.order_ref)?;
         let snapshot = self.mirror(merchant, itn, TnChanges::default()).await?;
@@ -646,6 +748,9 @@ impl MerchantRecord {
                 // The corrected TN's carrier data is not this shipment's any more.
                 snapshot.carrier.forget(role);
             }
+            // A channel that locked the TN it was sent refuses a new one (409), before
+            // anything is stored.
+            self.check_channel_lock(&db, &config, &snapshot)?;
             changes = sync_index(&db, &config, &snapshot)?;
             self.store_change(&db, &config, &snapshot)?;
         }
@@ -842,9 +947,17 @@ impl MerchantRecord {
                 (true, next)
             }
         };
+        // Channels waiting on time (an IMEI deadline) are planned again first.
+        if let Err(error) = self.recheck_channels(&merchant_config) {
+            background_failure("merchant record: channel deadlines", &error);
+        }
         let calls = self.refresh_active(merchant, refresh_due).await?;
         self.flush_outbox(merchant).await?;
-        self.arm(next, now).await?;
+        let wake = match self.db()?.next_recheck()? {
+            Some(recheck) => next.min(recheck),
+            None => next,
+        };
+        self.arm(wake, now).await?;
         Ok(calls)
     }
 
@@ -948,7 +1061,32 @@ impl MerchantRecord {
         if let Err(error) = self.flush_outbox(merchant).await {
             background_failure("merchant record: queueing deliveries", &error);
         }
+        // A channel deadline the change set wakes the object in time.
+        if let Err(error) = self.arm_recheck().await {
+            background_failure("merchant record: arming a channel deadline", &error);
+        }
         Ok(snapshot)
+    }
+
+    /// Moves the alarm earlier when a channel recheck is due before it.
+    async fn arm_recheck(&self) -> EdgeResult<()> {
+        let Some(recheck) = self.db()?.next_recheck()? else {
+            return Ok(());
+        };
+        let storage = self.state.storage();
+        let current = storage
+            .get_alarm()
+            .await
+            .map_err(|e| EdgeError::Storage(format!("alarm: {e}")))?;
+        let now = now();
+        // The alarm runs on the real clock; `recheck` is on the edge's clock (the same outside
+        // tests), so compare waits, not instants.
+        let wait = (recheck.millis() - now.millis()).max(1_000);
+        let real_now = worker::Date::now().as_millis() as i64;
+        if current.is_none_or(|at| at > real_now + wait) {
+            self.arm(recheck, now).await?;
+        }
+        Ok(())
     }
 
     /// Stores a changed shipment with the events the change emits (one transaction: nothing

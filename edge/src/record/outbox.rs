@@ -254,7 +254,7 @@ impl Db {
         id: &str,
         endpoint_id: &str,
         itn: Itn,
-        kind: EventKind,
+        kind: &str,
         payload: &str,
         now: Timestamp,
     ) -> EdgeResult<bool> {
@@ -266,7 +266,7 @@ impl Db {
                 id.into(),
                 endpoint_id.into(),
                 itn.to_string().into(),
-                kind.as_str().into(),
+                kind.into(),
                 payload.into(),
                 now.millis().into(),
             ],
@@ -347,6 +347,16 @@ impl Db {
         self.exec(
             "UPDATE deliveries SET status = 'unsent', attempts = 0, last_error = NULL WHERE id = ?",
             vec![id.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Deliveries of one shipment to one destination that wait for a retry go now (a Shopify
+    /// fulfilment they waited for exists).
+    pub fn retry_now(&self, itn: Itn, endpoint_id: &str) -> EdgeResult<()> {
+        self.exec(
+            "UPDATE deliveries SET status = 'unsent' WHERE itn = ? AND endpoint_id = ? AND status = 'retrying'",
+            vec![itn.to_string().into(), endpoint_id.into()],
         )?;
         Ok(())
     }

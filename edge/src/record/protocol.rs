@@ -52,6 +52,9 @@ pub enum Command {
         verifiers: Vec<String>,
         /// SHA-256 of the `Idempotency-Key`, when one was sent.
         idempotency: Option<String>,
+        /// What the shipment's channel needs (cash on delivery, smartphone, Shopify order).
+        #[serde(default)]
+        facts: shared::channels::OrderFacts,
     },
     GetShipment {
         itn: Itn,
@@ -133,6 +136,29 @@ pub enum Command {
     ListRecipients,
     DeleteRecipient {
         id: String,
+    },
+    /// The merchant's channel policies (validated by the Worker).
+    ListChannels,
+    /// Sets one channel's policy, and a Shopify store's token when given (a secret: stored,
+    /// never echoed); recorded in the audit history.
+    PutChannel {
+        policy: shared::channels::ChannelPolicy,
+        token: Option<String>,
+        actor: String,
+    },
+    /// Takes a channel back to its defaults and forgets its token.
+    DeleteChannel {
+        channel: Channel,
+        actor: String,
+    },
+    /// Where the shipment's channel stands.
+    ChannelStatus {
+        itn: Itn,
+    },
+    /// Supplies a field the shipment's channel needs (the IMEI, validated by the Worker).
+    SupplyFields {
+        itn: Itn,
+        imei: shared::channels::Imei,
     },
     /// The queue gave up on a delivery (it reached the dead-letter queue).
     MarkDead {

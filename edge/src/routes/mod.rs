@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod assets;
+pub mod channels;
 pub mod endpoints;
 pub mod merchants;
 pub mod pages;

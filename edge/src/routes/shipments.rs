@@ -64,6 +64,7 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
             channel: new.channel,
             verifiers,
             idempotency: idempotency.map(|k| sha256_hex(k.as_bytes())),
+            facts: new.facts,
         },
     )
     .await?;

@@ -83,12 +83,20 @@
 //! and a locking channel gets nothing: the change is a [`ConfirmationAction::Conflict`] the
 //! merchant sees. The edge refuses such a change up front where it can ([`check_attach`], a 409).
 
+mod automation;
 mod decide;
 mod imei;
+#[cfg(test)]
+mod plan_tests;
 mod policy;
 #[cfg(test)]
 mod tests;
 
+pub use automation::{
+    notice_payload, plan, ChannelNotice, ChannelPlan, ChannelProgress, ChannelState,
+    ChannelStatusView, ChannelUpdate, ChannelUpdateError, ChannelView, FactsError, OrderFacts,
+    PlanInput, ShopifyOrder, ShopifyStatusView, ShopifyTask, SupplyError, MAX_FULFILLMENT_ORDERS,
+};
 pub use decide::{
     business_opening, check_attach, decide, imei_deadline, ConfirmationAction, ConfirmationInput,
     Confirmed, Deadline, HeldFields, Supplied, TrackingLocked, WaitReason, IMEI_MINUTES,

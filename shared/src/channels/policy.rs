@@ -428,6 +428,29 @@ impl ChannelSettings {
         &self.0
     }
 
+    /// These settings with `policy` set for its channel (added, or replacing the old one).
+    pub fn with(&self, policy: ChannelPolicy) -> Result<ChannelSettings, ChannelError> {
+        let mut policies: Vec<ChannelPolicy> = self
+            .0
+            .iter()
+            .filter(|p| p.channel != policy.channel)
+            .cloned()
+            .collect();
+        policies.push(policy);
+        ChannelSettings::new(policies)
+    }
+
+    /// These settings without the channel's own policy (it goes back to its defaults).
+    pub fn without(&self, channel: &Channel) -> ChannelSettings {
+        ChannelSettings(
+            self.0
+                .iter()
+                .filter(|p| p.channel != *channel)
+                .cloned()
+                .collect(),
+        )
+    }
+
     /// The channel's configured policy, else its kind's defaults.
     pub fn policy_for(&self, channel: &Channel) -> ChannelPolicy {
         self.0

@@ -98,6 +98,13 @@ pub enum EventKind {
     Exception,
     Returning,
     Stalled,
+    /// A sales channel's ship confirmation is due now ([`crate::channels`]); not derived from
+    /// carrier evidence, and not in [`EventKind::ALL`].
+    ChannelConfirmation,
+    /// A field a channel needs (the IMEI) was not supplied by its deadline.
+    ChannelDeadlineMissed,
+    /// The TN changed after a locking channel was confirmed: nothing was re-sent.
+    ChannelConflict,
 }
 
 impl EventKind {
@@ -115,6 +122,14 @@ impl EventKind {
         EventKind::Stalled,
     ];
 
+    /// The channel notices ([`crate::channels::plan`]): what webhooks carry besides the
+    /// shipment's own events.
+    pub const CHANNEL: [EventKind; 3] = [
+        EventKind::ChannelConfirmation,
+        EventKind::ChannelDeadlineMissed,
+        EventKind::ChannelConflict,
+    ];
+
     /// The one spelling, used by `Display`, `FromStr` and serde.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,6 +144,9 @@ impl EventKind {
             EventKind::Exception => "shipment.exception",
             EventKind::Returning => "shipment.returning",
             EventKind::Stalled => "shipment.stalled",
+            EventKind::ChannelConfirmation => "channel.confirmation",
+            EventKind::ChannelDeadlineMissed => "channel.deadline_missed",
+            EventKind::ChannelConflict => "channel.conflict",
         }
     }
 }
@@ -157,6 +175,7 @@ impl FromStr for EventKind {
     fn from_str(s: &str) -> Result<EventKind, EventError> {
         EventKind::ALL
             .into_iter()
+            .chain(EventKind::CHANNEL)
             .find(|kind| kind.as_str() == s)
             .ok_or_else(|| EventError::UnknownKind(echo(s)))
     }
@@ -388,7 +407,11 @@ impl<'a> Sighting<'a> {
             EventKind::Refused => meaning == Some(SubtagMeaning::Refused),
             EventKind::Exception => tag == Some(Tag::Exception),
             EventKind::Returning => meaning.is_some_and(SubtagMeaning::is_return),
-            EventKind::TrackingAssigned | EventKind::Stalled => false,
+            EventKind::TrackingAssigned
+            | EventKind::Stalled
+            | EventKind::ChannelConfirmation
+            | EventKind::ChannelDeadlineMissed
+            | EventKind::ChannelConflict => false,
         }
     }
 
