@@ -104,8 +104,15 @@ pub fn is_hidden_character(c: char) -> bool {
         )
 }
 
-/// Parses a JSON body strictly into `T`.
+/// Parses a JSON body strictly into `T`. Every request body is a JSON object: serde would read
+/// a struct from an array of its fields in order (`[null, null]`), which no client means.
 pub fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, InputError> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(InputError::Json(
+            "the body must be a JSON object ({...})".to_string(),
+        ));
+    }
     serde_json::from_slice(body).map_err(|e| {
         // serde's message names the field and position, never echoing the value itself.
         InputError::Json(e.to_string())
@@ -646,6 +653,18 @@ mod tests {
             );
         }
         assert!(create("Acme", Some("https://acme.aftership.com/")).is_ok());
+    }
+
+    #[test]
+    fn a_body_is_a_json_object_never_an_array_of_fields() {
+        // serde reads a struct from an array of its fields in order; no client means that.
+        for body in ["[null, null]", r##"["#1001"]"##, "null", "", "  [] "] {
+            assert!(
+                parse_body::<CreateShipmentRequest>(body.as_bytes()).is_err(),
+                "{body}"
+            );
+        }
+        assert!(parse_body::<CreateShipmentRequest>(br##" {"order_ref": "#1"}"##).is_ok());
     }
 
     #[test]

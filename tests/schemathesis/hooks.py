@@ -25,6 +25,10 @@ are never touched.
    path, and its description loses invisible characters.
 6. Alert recipients (`createAlertRecipient`): an address must be one plain `local@domain`
    with a dotted domain (stricter than `format: email`); a valid case's `email` becomes one.
+7. Sales channels: a Shopify order (`createShipment`'s `shopify`) only goes with a Shopify store
+   channel, so a valid case with one gets `shopify:acme.myshopify.com`; a channel policy
+   (`putChannel`) must be one the channel permits (see `_fix_channel`); an IMEI
+   (`supplyFields`) gets the Luhn check digit its first 14 digits call for, separators kept.
 (The checkpoint index needs no hook: the shipments merchant has 20 checkpoints, the most a
 merchant can have, so every index the schema allows exists; see serve.mjs.)
 
@@ -244,12 +248,53 @@ def _fix_endpoint(body: dict) -> None:
         )
 
 
+SHOP_CHANNEL = "shopify:acme.myshopify.com"
+# Per channel kind: the policies it permits, whether its lock may be set off (None: no lock at
+# all), whether it is a store (notify_customer) - shared/src/channels/policy.rs.
+CHANNEL_RULES = {
+    "shopify": (("on_assigned", "on_movement"), True, True),
+    "amazon": (("on_assigned", "on_movement", "never"), False, False),
+    "ebay": (("on_assigned", "on_movement"), False, False),
+    "backmarket": (("on_assigned", "on_movement"), False, False),
+    "manual": (("never",), None, False),
+}
+OTHER_RULES = (("on_assigned", "on_movement", "never"), True, False)
+
+
+def _fix_channel(params: dict, body: dict) -> None:
+    channel = unquote(str(params.get("channel", ""))).strip().lower()
+    kind = channel.split(":", 1)[0]
+    if kind == "shopify" or body.get("access_token") is not None:
+        params["channel"], kind = SHOP_CHANNEL, "shopify"
+    permitted, lock_optional, store = CHANNEL_RULES.get(kind, OTHER_RULES)
+    if body.get("confirm") is not None and body["confirm"] not in permitted:
+        body.pop("confirm")
+    lock = body.get("lock_after_confirmation")
+    if lock is not None and (lock_optional is None or (lock is False and not lock_optional)):
+        body.pop("lock_after_confirmation")
+    if body.get("notify_customer") is not None and not store:
+        body.pop("notify_customer")
+
+
+def _fix_imei(text: str) -> str:
+    digits = [c for c in text if c.isdigit()]
+    if len(digits) != 15:
+        return text
+    total = 0
+    for i, d in enumerate(reversed(digits[:14])):
+        d = int(d)
+        total += (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 == 0 else d
+    check = str((10 - total % 10) % 10)
+    last = max(i for i, c in enumerate(text) if c.isdigit())
+    return text[:last] + check + text[last + 1:]
+
+
 @schemathesis.hook
 def map_case(context, case):
     operation_id = case.operation.definition.raw.get("operationId")
     params = case.path_parameters or {}
     if _positive(case, "path"):
-        if operation_id in ("getShipment", "attachTracking", "addEvent") and "itn" in params:
+        if operation_id in ("getShipment", "attachTracking", "addEvent", "getShipmentChannel", "supplyFields") and "itn" in params:
             params["itn"] = _fix_path_itn(params["itn"])
         number = params.get("number")
         if operation_id in ("lookup", "trackingPage") and isinstance(number, str) and itn_shaped_with_prefix(unquote(number)):
@@ -265,6 +310,14 @@ def map_case(context, case):
             local = re.sub(r"[^A-Za-z0-9._+-]", "", case.body["email"].split("@")[0]).strip(".")
             local = re.sub(r"[.]{2,}", ".", local)[:60] or "ops"
             case.body["email"] = f"{local}@shop.example"
+    if operation_id == "createShipment" and _positive(case, "body") and isinstance(case.body, dict):
+        if isinstance(case.body.get("shopify"), dict):
+            case.body["channel"] = SHOP_CHANNEL
+    if operation_id == "putChannel" and _positive(case, "body") and _positive(case, "path") and isinstance(case.body, dict):
+        _fix_channel(params, case.body)
+    if operation_id == "supplyFields" and _positive(case, "body") and isinstance(case.body, dict):
+        if isinstance(case.body.get("imei"), str):
+            case.body["imei"] = _fix_imei(case.body["imei"])
     if operation_id == "addEvent" and _positive(case, "body") and isinstance(case.body, dict):
         if isinstance(case.body.get("at"), str):
             case.body["at"] = fix_at(case.body["at"])

@@ -98,5 +98,5 @@ status=0
   --workers "$workers" \
   --continue-on-failure \
   --report junit --report-dir "$out" \
-  --no-color || status=$?
+  --no-color "$@" || status=$?
 exit "$status"
