@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::time::Timestamp;
+
 use crate::events::EventKind;
 use crate::webhooks::ShipmentSummary;
 
@@ -26,15 +28,19 @@ pub enum AlertKind {
     /// A field a sales channel needs with its ship confirmation (the IMEI) was not supplied
     /// by its deadline: the confirmation is held until it is.
     DeadlineMissed,
+    /// One e-mail a day, at the close of business, listing every order that shipped since the
+    /// last one (order reference, TN, tracking page): instead of one `shipped` e-mail each.
+    ShippedDigest,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 5] = [
+    pub const ALL: [AlertKind; 6] = [
         AlertKind::Refused,
         AlertKind::AttemptFailed,
         AlertKind::Stalled,
         AlertKind::Shipped,
         AlertKind::DeadlineMissed,
+        AlertKind::ShippedDigest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +50,7 @@ impl AlertKind {
             AlertKind::Stalled => "stalled",
             AlertKind::Shipped => "shipped",
             AlertKind::DeadlineMissed => "deadline_missed",
+            AlertKind::ShippedDigest => "shipped_digest",
         }
     }
 
@@ -72,7 +79,7 @@ pub enum AlertError {
     #[error("email must be one address like ops@shop.example (at most 254 characters)")]
     Email,
     #[error(
-        "alerts must list refused, attempt_failed, stalled, shipped or deadline_missed, not {0:?}"
+        "alerts must list refused, attempt_failed, stalled, shipped, shipped_digest or deadline_missed, not {0:?}"
     )]
     UnknownAlert(String),
     #[error("alerts must name at least one alert")]
@@ -206,6 +213,10 @@ pub fn alert_message(kind: AlertKind, merchant_name: &str, shipment: &ShipmentSu
             format!("Shipped: order {order}"),
             "The carrier has picked the parcel up.",
         ),
+        AlertKind::ShippedDigest => (
+            format!("Shipped: order {order}"),
+            "The carrier has picked the parcel up.",
+        ),
         AlertKind::DeadlineMissed => (
             format!("Action needed: order {order}"),
             "A field the sales channel needs with its ship confirmation (the phone's IMEI) was not supplied in time. The confirmation is held, not skipped: supply the field (PUT .../shipments/{itn}/fields) and it goes out at once, saying which deadline it missed.",
@@ -221,6 +232,75 @@ pub fn alert_message(kind: AlertKind, merchant_name: &str, shipment: &ShipmentSu
     }
 }
 
+/// One shipped order in the daily digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestItem {
+    pub order_ref: String,
+    pub itn: String,
+    pub tracking_number: Option<String>,
+    pub tracking_url: String,
+    /// When the carrier picked it up.
+    pub shipped_at: Timestamp,
+}
+
+/// The daily digest of shipped orders, oldest first. `day` names the merchant's local day it
+/// closes (`2026-11-23`).
+pub fn digest_message(merchant_name: &str, day: &str, items: &[DigestItem]) -> Message {
+    let mut sorted: Vec<&DigestItem> = items.iter().collect();
+    sorted.sort_by(|a, b| (a.shipped_at, &a.order_ref).cmp(&(b.shipped_at, &b.order_ref)));
+    let count = sorted.len();
+    let orders = if count == 1 { "order" } else { "orders" };
+    let mut text = format!("{count} {orders} shipped (picked up by the carrier) for {merchant_name}, up to the close of {day}:\n\n");
+    for item in sorted {
+        text.push_str(&format!(
+            "Order {order}\n  Tracking number: {tn}\n  Tracking page: {url}\n\n",
+            order = item.order_ref,
+            tn = item.tracking_number.as_deref().unwrap_or("(none yet)"),
+            url = item.tracking_url,
+        ));
+    }
+    text.push_str(&format!(
+        "-- \nWaymark's daily digest for {merchant_name}. Change it in your alert settings.\n"
+    ));
+    Message {
+        subject: format!("Shipped today: {count} {orders} ({day})"),
+        text,
+    }
+}
+
+/// The close of business a digest is due for at `now`: the latest closing time (the merchant's
+/// business hours, in its zone, every day: orders ship on weekends too) at or before `now`
+/// and after `sent_through`, the close the last digest covered. `None`: not due.
+pub fn digest_due(
+    settings: &crate::settings::MerchantSettings,
+    sent_through: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<Timestamp> {
+    let tz = settings.time_zone.tz();
+    let close = settings.business_hours.close().naive();
+    let today = crate::calendar::local_date(tz, now);
+    let closes = [today.pred_opt(), Some(today)];
+    closes
+        .into_iter()
+        .flatten()
+        .map(|date| crate::calendar::resolve_local(tz, date, close))
+        .filter(|at| *at <= now && sent_through.is_none_or(|sent| *at > sent))
+        .max()
+}
+
+/// The next close of business after `now`, when the next digest falls due.
+pub fn next_digest_at(settings: &crate::settings::MerchantSettings, now: Timestamp) -> Timestamp {
+    let tz = settings.time_zone.tz();
+    let close = settings.business_hours.close().naive();
+    let today = crate::calendar::local_date(tz, now);
+    [Some(today), today.succ_opt(), today.succ_opt().and_then(|d| d.succ_opt())]
+        .into_iter()
+        .flatten()
+        .map(|date| crate::calendar::resolve_local(tz, date, close))
+        .find(|at| *at > now)
+        .unwrap_or(now.plus_seconds(86_400))
+}
+
 /// The message asking a new recipient to confirm their address.
 pub fn verification_message(merchant_name: &str, code: &str) -> Message {
     Message {
@@ -234,6 +314,65 @@ pub fn verification_message(merchant_name: &str, code: &str) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn new_york() -> crate::settings::MerchantSettings {
+        let patch = crate::settings::SettingsPatch::from_json(
+            br#"{"time_zone": "America/New_York", "business_hours": {"open": "09:00", "close": "17:30"}}"#,
+        )
+        .unwrap();
+        crate::settings::MerchantSettings::default()
+            .apply(&patch)
+            .unwrap()
+            .0
+    }
+
+    fn ts(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_digest_falls_due_once_per_close_of_business_in_the_merchants_zone() {
+        let settings = new_york();
+        let monday_close = ts("2026-11-23T17:30:00-05:00");
+        let sunday_close = ts("2026-11-22T17:30:00-05:00");
+        let table = [
+            // (last sent through, now, due)
+            (None, "2026-11-23T17:29:59-05:00", Some(sunday_close)),
+            (Some(sunday_close), "2026-11-23T17:29:59-05:00", None),
+            (Some(sunday_close), "2026-11-23T17:30:00-05:00", Some(monday_close)),
+            (Some(monday_close), "2026-11-23T23:59:00-05:00", None),
+            // A missed evening is caught up the next morning, once.
+            (Some(sunday_close), "2026-11-24T08:00:00-05:00", Some(monday_close)),
+            // Summer time: the close stays 17:30 local (21:30 UTC).
+            (None, "2026-07-01T21:31:00Z", Some(ts("2026-07-01T17:30:00-04:00"))),
+        ];
+        for (sent, now, due) in table {
+            assert_eq!(digest_due(&settings, sent, ts(now)), due, "{now}");
+        }
+        assert_eq!(next_digest_at(&settings, ts("2026-11-23T17:30:00-05:00")), ts("2026-11-24T17:30:00-05:00"));
+        assert_eq!(next_digest_at(&settings, ts("2026-11-23T12:00:00-05:00")), monday_close);
+    }
+
+    #[test]
+    fn the_digest_lists_each_order_with_its_tn_and_link_oldest_first() {
+        let item = |order: &str, at: &str| DigestItem {
+            order_ref: order.into(),
+            itn: "WM-1".into(),
+            tracking_number: Some(format!("TN-{order}")),
+            tracking_url: format!("https://track.example.com/t/acme/{order}"),
+            shipped_at: ts(at),
+        };
+        let message = digest_message(
+            "Acme",
+            "2026-11-23",
+            &[item("#2", "2026-11-23T15:00:00Z"), item("#1", "2026-11-23T14:00:00Z")],
+        );
+        assert_eq!(message.subject, "Shipped today: 2 orders (2026-11-23)");
+        let first = message.text.find("Order #1").unwrap();
+        let second = message.text.find("Order #2").unwrap();
+        assert!(first < second);
+        assert!(message.text.contains("TN-#1") && message.text.contains("https://track.example.com/t/acme/#2"));
+    }
 
     #[test]
     fn staff_addresses_are_single_plain_addresses() {

@@ -195,6 +195,36 @@ describe("sales channels", () => {
     await setClock(null);
   });
 
+  test("the daily digest lists every order shipped that day, once, at the close of business", async () => {
+    const digest = await api.call("POST", "/v1/merchants/acme/alert-recipients", { key, body: { email: "digest@acme.example", alerts: ["shipped_digest"] } });
+    assert.equal(digest.status, 201, digest.text);
+    const confirm = await until(() => mailbox().find((m) => m.to.includes("digest@acme.example") && m.subject.startsWith("Confirm")), "the confirmation e-mail");
+    const code = confirm.text.match(/\b(\d{6})\b/)[1];
+    assert.equal((await api.call("POST", `/v1/merchants/acme/alert-recipients/${digest.json.id}/verify`, { key, body: { code } })).status, 200);
+
+    await setClock("2026-11-30T15:00:00Z"); // Monday 10:00 in New York
+    await cron(); // yesterday's digest: nothing had shipped, nothing is sent
+    const shipped = [];
+    for (const [order, tn] of [["#9611", "1Z999AA10123459611"], ["#9612", "1Z999AA10123459612"]]) {
+      const itn = (await api.createShipment("acme", key, { order_ref: order })).json.itn;
+      await standin.preset(inTransitPreset(tn));
+      assert.equal((await api.attach("acme", key, itn, { tracking_number: tn })).status, 200);
+      shipped.push({ order, tn, itn });
+    }
+    await cron(); // before the close: not yet
+    await setClock("2026-11-30T22:31:00Z"); // 17:31, after the 17:30 close
+    await cron();
+    const mail = await until(() => mailbox().find((m) => m.to.includes("digest@acme.example") && m.subject.startsWith("Shipped today")), "the digest");
+    assert.equal(mail.subject, "Shipped today: 2 orders (2026-11-30)");
+    for (const { order, tn, itn } of shipped) {
+      assert.ok(mail.text.includes(`Order ${order}`) && mail.text.includes(tn) && mail.text.includes(`${PUBLIC}/t/acme/${itn}`), mail.text);
+    }
+    await cron(); // once per close
+    const digests = mailbox().filter((m) => m.to.includes("digest@acme.example") && !m.subject.startsWith("Confirm"));
+    assert.equal(digests.length, 1, "one digest, and no e-mail per shipment for this recipient");
+    await setClock(null);
+  });
+
   test("Shopify: the fulfilment with the TN and the /t/ link, each carrier event once, and cash on delivery marked paid", async () => {
     await shopify.order({ id: 450789469, fulfillment_orders: [1046000786], financial_status: "PENDING" });
     const bad = await api.createShipment("acme", key, { order_ref: "#9606", channel: "amazon", shopify: { order_id: "450789469", fulfillment_order_ids: ["1046000786"] } });

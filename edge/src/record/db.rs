@@ -132,6 +132,8 @@ const MIGRATIONS: &[&[&str]] = &[
             updated_at INTEGER NOT NULL
         )",
     ],
+    // 5: the daily digest's shipped orders, until the digest that lists them is made.
+    &["CREATE TABLE IF NOT EXISTS digest_items (itn TEXT PRIMARY KEY, item TEXT NOT NULL)"],
 ];
 
 /// Columns derived from a shipment's merged view, kept for Find Orders.

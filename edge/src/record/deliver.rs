@@ -3,13 +3,16 @@
 //! the queue, and one signed attempt when the queue consumer asks.
 
 use shared::aftership::CarrierTracking;
-use shared::alerts::{alert_message, verification_message, AlertKind};
+use shared::alerts::{
+    alert_message, digest_due, digest_message, verification_message, AlertKind, DigestItem,
+};
+use shared::calendar::local_date;
 use shared::api::MerchantConfig;
 use shared::events::{derive_events, new_events, EventInput, EventKind, MerchantEvent, StallRule};
 use shared::merge::{carrier_sides, number_for_channels, stored_numbers};
 use shared::shipment::TrackingRole;
 use shared::webhooks::{
-    accepted, message_id, payload, retry_delay_seconds, secret_from_bytes, sign, wants,
+    accepted, message_id, message_id_of, payload, retry_delay_seconds, secret_from_bytes, sign, wants,
     ShipmentSummary, MAX_ENDPOINTS,
 };
 
@@ -41,6 +44,17 @@ fn unknown_recipient() -> EdgeError {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The daily digest's delivery kind, and what stands for its ITN (it has many).
+pub const DIGEST_KIND: &str = "alerts.shipped_digest";
+const DIGEST_ITN: &str = "digest";
+
+/// The daily digest as stored in its delivery.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Digest {
+    day: String,
+    items: Vec<DigestItem>,
 }
 
 /// Alert recipients' ids start so; a delivery to one is an e-mail, not a POST.
@@ -153,20 +167,13 @@ impl MerchantRecord {
                 retry_in: None,
             });
         };
-        #[derive(serde::Deserialize)]
-        struct Body {
-            data: ShipmentSummary,
-        }
-        let summary = serde_json::from_str::<Body>(&delivery.payload)
-            .map_err(|_| EdgeError::Internal("a stored delivery is unreadable".into()))?
-            .data;
-        let kind = delivery
-            .kind
-            .parse::<EventKind>()
-            .ok()
-            .and_then(AlertKind::of)
-            .ok_or_else(|| EdgeError::Internal("a stored alert has no alert kind".into()))?;
-        let message = alert_message(kind, &merchant.name, &summary);
+        let message = if delivery.kind == DIGEST_KIND {
+            let digest = serde_json::from_str::<Digest>(&delivery.payload)
+                .map_err(|_| EdgeError::Internal("a stored digest is unreadable".into()))?;
+            digest_message(&merchant.name, &digest.day, &digest.items)
+        } else {
+            self.alert_of(delivery, &merchant.name)?
+        };
         let sent = send_mail(&self.env, &config.alert_from, &recipient.email, &message).await;
         let attempts = delivery.attempts + 1;
         let db = self.db()?;
@@ -200,6 +207,56 @@ impl MerchantRecord {
                 })
             }
         }
+    }
+
+    /// The alert e-mail of one event delivery.
+    fn alert_of(
+        &self,
+        delivery: &StoredDelivery,
+        merchant_name: &str,
+    ) -> EdgeResult<shared::alerts::Message> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            data: ShipmentSummary,
+        }
+        let summary = serde_json::from_str::<Body>(&delivery.payload)
+            .map_err(|_| EdgeError::Internal("a stored delivery is unreadable".into()))?
+            .data;
+        let kind = delivery
+            .kind
+            .parse::<EventKind>()
+            .ok()
+            .and_then(AlertKind::of)
+            .ok_or_else(|| EdgeError::Internal("a stored alert has no alert kind".into()))?;
+        Ok(alert_message(kind, merchant_name, &summary))
+    }
+
+    /// Sends the daily digest of shipped orders when a close of business has passed since
+    /// the last one: one e-mail per verified recipient who chose it, listing every order
+    /// picked up since (none: nothing is sent). The items leave the list in the same
+    /// transaction as the deliveries are made, so each order is in exactly one digest.
+    pub(super) fn send_digest(&self, config: &MerchantConfig) -> EdgeResult<()> {
+        let db = self.db()?;
+        let settings = db.settings(config)?;
+        let sent_through = db.digest_sent_through()?;
+        let Some(close) = digest_due(&settings, sent_through, now()) else {
+            return Ok(());
+        };
+        let items = db.digest_items()?;
+        if !items.is_empty() {
+            let day = local_date(settings.time_zone.tz(), close).to_string();
+            let body = serde_json::to_string(&Digest { day, items })?;
+            let recipients = db
+                .recipients()?
+                .into_iter()
+                .filter(|r| r.verified != 0 && r.alerts().contains(&AlertKind::ShippedDigest));
+            for recipient in recipients {
+                let id = message_id_of(&format!("digest/{}", close.millis()), &recipient.id);
+                db.insert_delivery_of(&id, &recipient.id, DIGEST_ITN, DIGEST_KIND, &body, now())?;
+            }
+            db.clear_digest_items()?;
+        }
+        db.set_digest_sent_through(close)
     }
 
     pub(super) fn create_endpoint(
@@ -274,6 +331,20 @@ impl MerchantRecord {
                 continue;
             }
             let body = payload(&event, &summary);
+            // The daily digest collects shipped orders for whoever chose it.
+            if event.kind == EventKind::PickedUp
+                && recipients
+                    .iter()
+                    .any(|r| r.alerts().contains(&AlertKind::ShippedDigest))
+            {
+                db.add_digest_item(&DigestItem {
+                    order_ref: summary.order_ref.clone(),
+                    itn: summary.itn.clone(),
+                    tracking_number: summary.tracking_number.clone(),
+                    tracking_url: summary.tracking_url.clone(),
+                    shipped_at: event.at,
+                })?;
+            }
             // E-mail alerts ride the same outbox: one delivery per verified recipient.
             if let Some(alert) = AlertKind::of(event.kind) {
                 for recipient in recipients.iter().filter(|r| r.alerts().contains(&alert)) {

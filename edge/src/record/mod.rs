@@ -951,12 +951,21 @@ impl MerchantRecord {
         if let Err(error) = self.recheck_channels(&merchant_config) {
             background_failure("merchant record: channel deadlines", &error);
         }
+        if let Err(error) = self.send_digest(&merchant_config) {
+            background_failure("merchant record: the daily digest", &error);
+        }
         let calls = self.refresh_active(merchant, refresh_due).await?;
         self.flush_outbox(merchant).await?;
-        let wake = match self.db()?.next_recheck()? {
+        let mut wake = match self.db()?.next_recheck()? {
             Some(recheck) => next.min(recheck),
             None => next,
         };
+        let digest_wanted = self.db()?.recipients()?.iter().any(|r| {
+            r.verified != 0 && r.alerts().contains(&shared::alerts::AlertKind::ShippedDigest)
+        });
+        if digest_wanted {
+            wake = wake.min(shared::alerts::next_digest_at(&settings, now));
+        }
         self.arm(wake, now).await?;
         Ok(calls)
     }

@@ -258,6 +258,19 @@ impl Db {
         payload: &str,
         now: Timestamp,
     ) -> EdgeResult<bool> {
+        self.insert_delivery_of(id, endpoint_id, &itn.to_string(), kind, payload, now)
+    }
+
+    /// [`Db::insert_delivery`] for a delivery that is not one shipment's (the daily digest).
+    pub fn insert_delivery_of(
+        &self,
+        id: &str,
+        endpoint_id: &str,
+        itn: &str,
+        kind: &str,
+        payload: &str,
+        now: Timestamp,
+    ) -> EdgeResult<bool> {
         let before = self.changes()?;
         self.exec(
             "INSERT OR IGNORE INTO deliveries (id, seq, endpoint_id, itn, kind, payload, created_at, status)
@@ -265,7 +278,7 @@ impl Db {
             vec![
                 id.into(),
                 endpoint_id.into(),
-                itn.to_string().into(),
+                itn.into(),
                 kind.into(),
                 payload.into(),
                 now.millis().into(),
@@ -359,6 +372,44 @@ impl Db {
             vec![itn.to_string().into(), endpoint_id.into()],
         )?;
         Ok(())
+    }
+
+    // ----- the daily digest -----
+
+    pub fn add_digest_item(&self, item: &shared::alerts::DigestItem) -> EdgeResult<()> {
+        self.exec(
+            "INSERT OR IGNORE INTO digest_items (itn, item) VALUES (?, ?)",
+            vec![item.itn.clone().into(), serde_json::to_string(item)?.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn digest_items(&self) -> EdgeResult<Vec<shared::alerts::DigestItem>> {
+        self.rows::<Text>("SELECT item AS value FROM digest_items", vec![])?
+            .into_iter()
+            .map(|row| {
+                serde_json::from_str(&row.value).map_err(|_| {
+                    EdgeError::Internal("a stored digest item is unreadable".into())
+                })
+            })
+            .collect()
+    }
+
+    pub fn clear_digest_items(&self) -> EdgeResult<()> {
+        self.exec("DELETE FROM digest_items", vec![])?;
+        Ok(())
+    }
+
+    /// The close of business the last digest covered.
+    pub fn digest_sent_through(&self) -> EdgeResult<Option<Timestamp>> {
+        Ok(self
+            .meta("digest_sent_through")?
+            .and_then(|v| v.parse().ok())
+            .map(Timestamp))
+    }
+
+    pub fn set_digest_sent_through(&self, close: Timestamp) -> EdgeResult<()> {
+        self.set_meta("digest_sent_through", &close.millis().to_string())
     }
 
     pub fn unsent_deliveries(&self, limit: usize) -> EdgeResult<Vec<String>> {
