@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Builds the widget: release wasm -> wasm-bindgen (web target) -> unused exports dropped ->
 # wasm-opt -Oz -> minified glue. Output: www/widget/pkg/ (served by the Worker under /widget/pkg/).
+# Two bundles, each complete: `waymark_widget` looks numbers up (built without the crate's
+# `order` feature), `waymark_widget_order` also has order mode (the `order` attribute); the
+# loader fetches the second only for an element with an `order` attribute, so a shopper
+# looking up a number never downloads order mode (docs/widget-weight.md).
 #
-#   bash scripts/build-widget.sh [package out_dir out_name]
-# builds another Leptos crate the same way (the size benchmark's baseline counter).
+#   bash scripts/build-widget.sh [package out_dir out_name [cargo build arguments…]]
+# builds another Leptos crate the same way (the size benchmark's baseline counter), or one
+# bundle alone.
 #
 # The standard library is rebuilt for the widget alone (`-Z build-std`, through RUSTC_BOOTSTRAP on
 # the pinned stable toolchain) with the `immediate-abort` panic strategy: no panic messages, no
@@ -13,9 +18,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-package="${1:-waymark-widget}"
-out="${2:-$root/www/widget/pkg}"
-name="${3:-waymark_widget}"
+if [ $# -eq 0 ]; then
+  out="$root/www/widget/pkg"
+  rm -rf "$out"
+  bash "$0" waymark-widget "$out" waymark_widget --no-default-features
+  bash "$0" waymark-widget "$out" waymark_widget_order
+  exit 0
+fi
+package="$1" out="$2" name="$3"
+shift 3
 crate="${package//-/_}"
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
   --enable-reference-types --enable-multivalue)
@@ -23,13 +34,14 @@ target_dir="${WIDGET_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/widget-std}"
 if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
     CARGO_TARGET_DIR="$target_dir" \
-    cargo build --release --target wasm32-unknown-unknown -p "$package" -Z build-std=std,panic_abort
+    cargo build --release --target wasm32-unknown-unknown -p "$package" -Z build-std=std,panic_abort "$@"
 else
   echo "build-widget: rust-src is not installed (rustup component add rust-src); building without build-std" >&2
   target_dir="${CARGO_TARGET_DIR:-$root/target}"
-  cargo build --release --target wasm32-unknown-unknown -p "$package"
+  cargo build --release --target wasm32-unknown-unknown -p "$package" "$@"
 fi
-rm -rf "$out" && mkdir -p "$out"
+mkdir -p "$out"
+rm -f "$out/$name.js" "$out/${name}_bg.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$name" \
   "$target_dir/wasm32-unknown-unknown/release/$crate.wasm"
 
