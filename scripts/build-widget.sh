@@ -74,7 +74,11 @@ if [ -f "$out/graph.json" ]; then
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm" >/dev/null
   rm "$out/graph.json"
 fi
-"$root/node_modules/binaryen/bin/wasm-opt" -Oz "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+# Beyond a plain -Oz (docs/widget-weight.md has each step's bytes): the control flow is flattened
+# and re-looped first, two -Oz rounds run until nothing shrinks, and custom sections go.
+"$root/node_modules/binaryen/bin/wasm-opt" "${features[@]}" --flatten --rereloop -Oz -Oz --converge \
+  --strip-debug --strip-producers --strip-target-features "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 "$root/node_modules/.bin/esbuild" "$out/$name.js" --minify --format=esm --log-level=warning \
   --outfile="$out/$name.min.js"
 mv "$out/$name.min.js" "$out/$name.js"
+
