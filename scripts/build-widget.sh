@@ -82,3 +82,52 @@ fi
   --outfile="$out/$name.min.js"
 mv "$out/$name.min.js" "$out/$name.js"
 
+# wasm-bindgen names every import and export after its Rust path and a hash (`__wbg_then_656f…`,
+# `wasm_bindgen_…convert__closures…invoke…`), and each name is in both the wasm and the glue:
+# about 5 KB of mostly incompressible text. wasm-opt renames them to one or two letters and says
+# how; the glue is then rewritten to match (its import object's keys, and its `<exports>.name`
+# reads). Every old name must be found, or the unminified pair is kept, with a note.
+"$root/node_modules/binaryen/bin/wasm-opt" "${features[@]}" --minify-imports-and-exports-and-modules \
+  "$out/${name}_bg.wasm" -o "$out/${name}_bg.min.wasm" >"$out/names.json"
+node - "$out/$name.js" "$out/${name}_bg.wasm" "$out/${name}_bg.min.wasm" "$out/names.json" <<'JS'
+const fs = require("fs");
+const [glue, wasm, minified, names] = process.argv.slice(2);
+const map = JSON.parse(fs.readFileSync(names, "utf8"));
+const module = new WebAssembly.Module(fs.readFileSync(minified));
+let js = fs.readFileSync(glue, "utf8");
+const escape = (s) => s.replace(/[$]/g, "\\$");
+const plain = (s) => /^[A-Za-z_$][\w$]*$/.test(s);
+const fail = (why) => {
+  console.error(`build-widget: names not minified (${why})`);
+  fs.rmSync(minified);
+  process.exit(0);
+};
+// The imports: one module (the glue), renamed to the one module the minified wasm asks for.
+const modules = new Set(map.imports.map(([m]) => m));
+const newModules = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
+if (modules.size !== 1 || newModules.size !== 1) fail("not one import module");
+const [oldModule] = modules, [newModule] = newModules;
+const quoted = JSON.stringify(oldModule) + ":";
+if (js.split(quoted).length !== 2) fail("import module not found once");
+js = js.replace(quoted, JSON.stringify(newModule) + ":");
+for (const [, from, to] of map.imports) {
+  const key = new RegExp(`\\b${escape(from)}:`, "g");
+  if ((js.match(key) || []).length !== 1) fail(`import ${from}`);
+  js = js.replace(key, `${plain(to) ? to : JSON.stringify(to)}:`);
+}
+// The exports, read as `<exports>.name` through one variable, the one that calls the start export.
+const start = js.match(/([\w$]+)\.__wbindgen_start\b/);
+if (!start) fail("no start export");
+const exports = start[1];
+for (const [from, to] of map.exports) {
+  const read = new RegExp(`\\b${escape(exports)}\\.${escape(from)}\\b`, "g");
+  js = js.replace(read, plain(to) ? `${exports}.${to}` : `${exports}[${JSON.stringify(to)}]`);
+  if (new RegExp(`\\.${escape(from)}\\b`).test(js)) fail(`export ${from} read otherwise`);
+}
+for (const { name } of WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(wasm)))) {
+  if (new RegExp(`["']${escape(name)}["']`).test(js)) fail(`export ${name} read by its name`);
+}
+fs.writeFileSync(glue, js);
+fs.renameSync(minified, wasm);
+JS
+rm -f "$out/names.json" "$out/${name}_bg.min.wasm"
