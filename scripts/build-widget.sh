@@ -13,7 +13,8 @@
 # The standard library is rebuilt for the widget alone (`-Z build-std`, through RUSTC_BOOTSTRAP on
 # the pinned stable toolchain) with the `immediate-abort` panic strategy: no panic messages, no
 # formatting machinery behind them (toolchain note 10); `Debug` formatting and panic locations
-# compile to nothing. It needs the `rust-src` component; without it the widget is built the
+# compile to nothing; std's `optimize_for_size` feature picks its smaller implementations (sorting,
+# formatting). It needs the `rust-src` component; without it the widget is built the
 # ordinary way, larger, with a warning. Its own target directory keeps the rebuilt std apart.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,7 +35,8 @@ target_dir="${WIDGET_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/widget-std}"
 if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
     CARGO_TARGET_DIR="$target_dir" \
-    cargo build --release --target wasm32-unknown-unknown -p "$package" -Z build-std=std,panic_abort "$@"
+    cargo build --release --target wasm32-unknown-unknown -p "$package" -Z build-std=std,panic_abort \
+      -Z build-std-features=optimize_for_size "$@"
 else
   echo "build-widget: rust-src is not installed (rustup component add rust-src); building without build-std" >&2
   target_dir="${CARGO_TARGET_DIR:-$root/target}"
