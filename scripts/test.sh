@@ -12,6 +12,8 @@ cargo fmt --all -- --check
 step "clippy (native and wasm32, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p waymark-edge -p waymark-widget -p waymark-console --target wasm32-unknown-unknown -- -D warnings
+# The number bundle is the widget without its `order` feature (scripts/build-widget.sh).
+cargo clippy -p waymark-widget --no-default-features --target wasm32-unknown-unknown -- -D warnings
 step "native tests (unit, table, property, fixtures)"
 cargo test --workspace
 step "shared builds for wasm32"

@@ -53,6 +53,11 @@ if (standin) {
   console.log("");
 }
 
+// The console: the demo merchant's owner, signed in through a one-time link (the admin mints
+// it; staff get theirs by e-mail).
+await api.call("POST", "/v1/merchants/acme/staff", { key, body: { email: "owner@acme.example", role: "owner" } });
+const signIn = await api.call("POST", "/v1/admin/merchants/acme/sign-in-links", { key: api.admin, body: { email: "owner@acme.example" } });
+
 const line = "─".repeat(72);
 console.log(`\n${line}\n Waymark demo is running${real ? " (real AfterShip)" : " (offline, stand-in AfterShip)"}\n${line}`);
 console.log(` Demo storefront (widget embedded from another origin):\n   ${system.shopBase}/index.html\n`);
@@ -62,6 +67,7 @@ for (const s of shipments) {
   if (s.tn) console.log(`   TN  ${s.tn}: ${system.edgeBase}/t/acme/${s.tn}`);
 }
 if (standin) console.log(` Order #1007 in two shipments (postal code K1A 0B1):\n   ${system.edgeBase}/t/acme/orders/%231007`);
+console.log(`\n Merchant console, signed in as the owner (the link works once, for 15 minutes):\n   ${signIn.json?.link ?? "(could not mint a sign-in link)"}`);
 console.log(`\n Merchant docs: ${system.edgeBase}/docs.html`);
 console.log(` Merchant API key for "acme" (shown once): ${key}`);
 console.log(` Admin token: ${process.env.ADMIN_TOKEN ?? "test-admin-token"}\n Press Ctrl-C to stop.\n${line}`);

@@ -18,6 +18,10 @@ pub enum EdgeError {
     Unauthorized,
     #[error("this key belongs to another merchant")]
     Forbidden,
+    /// Authenticated, but not allowed to do this (another merchant's session, a staff role,
+    /// a missing CSRF token).
+    #[error("{0}")]
+    NotPermitted(&'static str),
     #[error("{0}")]
     NotFound(&'static str),
     #[error("no such route")]
@@ -123,7 +127,7 @@ impl EdgeError {
             EdgeError::Invalid(_) => (400, "invalid_input"),
             EdgeError::InvalidNumber(_) => (400, "invalid_number"),
             EdgeError::Unauthorized => (401, "unauthorized"),
-            EdgeError::Forbidden => (403, "forbidden"),
+            EdgeError::Forbidden | EdgeError::NotPermitted(_) => (403, "forbidden"),
             EdgeError::NotFound(_) | EdgeError::NoRoute => (404, "not_found"),
             EdgeError::MethodNotAllowed(_) => (405, "method_not_allowed"),
             EdgeError::Conflict(_) => (409, "conflict"),

@@ -172,6 +172,26 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
         (["v1", "merchants", id, "alert-recipients", recipient, "verify"], Method::Post) => {
             routes::alerts::verify(req, &env, id, recipient).await
         }
+        (["v1", "admin", "merchants", id, "sign-in-links"], Method::Post) => {
+            routes::console::mint_link(req, &env, id).await
+        }
+        (["v1", "merchants", id, "staff"], Method::Get) => {
+            routes::console::list_staff(req, &env, id).await
+        }
+        (["v1", "merchants", id, "staff"], Method::Post) => {
+            routes::console::create_staff(req, &env, id).await
+        }
+        (["v1", "merchants", id, "staff", staff], Method::Delete) => {
+            routes::console::delete_staff(req, &env, id, staff).await
+        }
+        (["console", "api", "sign-in"], Method::Post) => {
+            routes::console::request_link(req, &env, &ctx).await
+        }
+        (["console", "sign-in"], Method::Get) => routes::console::redeem_link(req, &env).await,
+        (["console", "api", "session"], Method::Get) => routes::console::session(req, &env).await,
+        (["console", "api", "sign-out"], Method::Post) => {
+            routes::console::sign_out(req, &env).await
+        }
         (["v1", "merchants", id, "channels"], Method::Get) => {
             routes::channels::list(req, &env, id).await
         }
@@ -234,9 +254,15 @@ async fn route(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
             routes::pages::order_page(req, &env, merchant, order).await
         }
         (["healthz"], Method::Get) => http::json(200, &serde_json::json!({"ok": true})),
-        (["v1", ..] | ["t", _, _] | ["t", _, "orders", _] | ["healthz"], _) => {
-            Err(method_not_allowed_or_no_route(&parts, clock))
-        }
+        (
+            ["v1", ..]
+            | ["t", _, _]
+            | ["t", _, "orders", _]
+            | ["healthz"]
+            | ["console", "api", ..]
+            | ["console", "sign-in"],
+            _,
+        ) => Err(method_not_allowed_or_no_route(&parts, clock)),
         _ => routes::assets::serve(req, &env).await,
     }
 }
@@ -255,6 +281,11 @@ fn allowed_methods(parts: &[&str], clock: bool) -> Option<&'static str> {
         ["v1", "merchants", _, "webhook-endpoints", _] => "DELETE",
         ["v1", "merchants", _, "deliveries"] => "GET",
         ["v1", "merchants", _, "channels"] => "GET",
+        ["v1", "admin", "merchants", _, "sign-in-links"] => "POST",
+        ["v1", "merchants", _, "staff"] => "GET, POST",
+        ["v1", "merchants", _, "staff", _] => "DELETE",
+        ["console", "api", "sign-in" | "sign-out"] => "POST",
+        ["console", "api", "session"] | ["console", "sign-in"] => "GET",
         ["v1", "merchants", _, "channels", _] => "DELETE, GET, PUT",
         ["v1", "merchants", _, "shipments", _, "channel"] => "GET",
         ["v1", "merchants", _, "shipments", _, "fields"] => "PUT",

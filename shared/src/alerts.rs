@@ -293,12 +293,16 @@ pub fn next_digest_at(settings: &crate::settings::MerchantSettings, now: Timesta
     let tz = settings.time_zone.tz();
     let close = settings.business_hours.close().naive();
     let today = crate::calendar::local_date(tz, now);
-    [Some(today), today.succ_opt(), today.succ_opt().and_then(|d| d.succ_opt())]
-        .into_iter()
-        .flatten()
-        .map(|date| crate::calendar::resolve_local(tz, date, close))
-        .find(|at| *at > now)
-        .unwrap_or(now.plus_seconds(86_400))
+    [
+        Some(today),
+        today.succ_opt(),
+        today.succ_opt().and_then(|d| d.succ_opt()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|date| crate::calendar::resolve_local(tz, date, close))
+    .find(|at| *at > now)
+    .unwrap_or(now.plus_seconds(86_400))
 }
 
 /// The message asking a new recipient to confirm their address.
@@ -339,18 +343,36 @@ mod tests {
             // (last sent through, now, due)
             (None, "2026-11-23T17:29:59-05:00", Some(sunday_close)),
             (Some(sunday_close), "2026-11-23T17:29:59-05:00", None),
-            (Some(sunday_close), "2026-11-23T17:30:00-05:00", Some(monday_close)),
+            (
+                Some(sunday_close),
+                "2026-11-23T17:30:00-05:00",
+                Some(monday_close),
+            ),
             (Some(monday_close), "2026-11-23T23:59:00-05:00", None),
             // A missed evening is caught up the next morning, once.
-            (Some(sunday_close), "2026-11-24T08:00:00-05:00", Some(monday_close)),
+            (
+                Some(sunday_close),
+                "2026-11-24T08:00:00-05:00",
+                Some(monday_close),
+            ),
             // Summer time: the close stays 17:30 local (21:30 UTC).
-            (None, "2026-07-01T21:31:00Z", Some(ts("2026-07-01T17:30:00-04:00"))),
+            (
+                None,
+                "2026-07-01T21:31:00Z",
+                Some(ts("2026-07-01T17:30:00-04:00")),
+            ),
         ];
         for (sent, now, due) in table {
             assert_eq!(digest_due(&settings, sent, ts(now)), due, "{now}");
         }
-        assert_eq!(next_digest_at(&settings, ts("2026-11-23T17:30:00-05:00")), ts("2026-11-24T17:30:00-05:00"));
-        assert_eq!(next_digest_at(&settings, ts("2026-11-23T12:00:00-05:00")), monday_close);
+        assert_eq!(
+            next_digest_at(&settings, ts("2026-11-23T17:30:00-05:00")),
+            ts("2026-11-24T17:30:00-05:00")
+        );
+        assert_eq!(
+            next_digest_at(&settings, ts("2026-11-23T12:00:00-05:00")),
+            monday_close
+        );
     }
 
     #[test]
@@ -365,13 +387,19 @@ mod tests {
         let message = digest_message(
             "Acme",
             "2026-11-23",
-            &[item("#2", "2026-11-23T15:00:00Z"), item("#1", "2026-11-23T14:00:00Z")],
+            &[
+                item("#2", "2026-11-23T15:00:00Z"),
+                item("#1", "2026-11-23T14:00:00Z"),
+            ],
         );
         assert_eq!(message.subject, "Shipped today: 2 orders (2026-11-23)");
         let first = message.text.find("Order #1").unwrap();
         let second = message.text.find("Order #2").unwrap();
         assert!(first < second);
-        assert!(message.text.contains("TN-#1") && message.text.contains("https://track.example.com/t/acme/#2"));
+        assert!(
+            message.text.contains("TN-#1")
+                && message.text.contains("https://track.example.com/t/acme/#2")
+        );
     }
 
     #[test]

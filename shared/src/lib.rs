@@ -25,6 +25,7 @@ pub mod redact;
 pub mod settings;
 pub mod shipment;
 pub mod shopify;
+pub mod staff;
 pub mod stage;
 pub mod sync;
 pub mod time;

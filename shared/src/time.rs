@@ -209,24 +209,54 @@ impl Parts {
     }
 
     fn normalised(&self) -> String {
-        let mut out = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        );
+        // Written digit by digit rather than with `format!`: this runs in the widget too, which
+        // would otherwise ship `core::fmt`'s padding and integer formatting for it alone.
+        let mut out = String::with_capacity(29);
+        // The year has four digits (`parse_parts` reads exactly four).
+        push_padded(&mut out, u32::try_from(self.year).unwrap_or(0), 4);
+        for (separator, value) in [
+            ('-', self.month),
+            ('-', self.day),
+            ('T', self.hour),
+            (':', self.minute),
+            (':', self.second),
+        ] {
+            out.push(separator);
+            push_padded(&mut out, value, 2);
+        }
         if self.millis != 0 {
-            out.push_str(&format!(".{:03}", self.millis));
+            out.push('.');
+            push_padded(&mut out, self.millis, 3);
         }
         match (self.offset_minutes, self.zulu) {
             (Some(_), true) => out.push('Z'),
             (Some(off), false) => {
-                let sign = if off < 0 { '-' } else { '+' };
+                out.push(if off < 0 { '-' } else { '+' });
                 let abs = off.unsigned_abs();
-                out.push_str(&format!("{sign}{:02}:{:02}", abs / 60, abs % 60));
+                push_padded(&mut out, abs / 60, 2);
+                out.push(':');
+                push_padded(&mut out, abs % 60, 2);
             }
             (None, _) => {}
         }
         out
     }
+}
+
+/// Appends `value` in decimal, zero-padded to at least `width` digits (as `{:0width$}` does).
+fn push_padded(out: &mut String, value: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let (mut n, mut start) = (value, digits.len());
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// A small, strict-enough parser for the ISO 8601 shapes carriers use. Date-only input
@@ -363,6 +393,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_digits_are_what_format_writes() {
+        for value in (0..2000).chain([9_999, 10_000, 123_456, u32::MAX]) {
+            for width in 0..=4 {
+                let mut ours = String::new();
+                push_padded(&mut ours, value, width);
+                assert_eq!(ours, format!("{value:0width$}"));
+            }
+        }
+    }
 
     #[test]
     fn carrier_times_in_every_shape() {

@@ -54,7 +54,7 @@ describe("e-mail alerts", () => {
     const code = confirm.text.match(/\b(\d{6})\b/)[1];
     const wrong = String((Number(code) + 1) % 1000000).padStart(6, "0");
     const verifyPath = `/v1/merchants/acme/alert-recipients/${ops.json.id}/verify`;
-    assert.equal((await api.call("POST", verifyPath, { key, body: { code: wrong } })).status, 400);
+    assert.equal((await api.call("POST", verifyPath, { key, body: { code: wrong } })).status, 403, "a wrong code proves nothing");
     const verified = await api.call("POST", verifyPath, { key, body: { code } });
     assert.equal(verified.status, 200, verified.text);
     assert.equal(verified.json.verified, true);

@@ -272,6 +272,22 @@ describe("sales channels", () => {
     assert.ok(!log.text.includes(shopify.token));
   });
 
+  test("Shopify's userErrors stop the call, visible in the delivery log, never retried blindly", async () => {
+    const itn = (await api.createShipment("acme", key, {
+      order_ref: "#9608", channel: SHOP, shopify: { order_id: "450789471", fulfillment_order_ids: ["1046009999"] },
+    })).json.itn;
+    const before = (await shopify.calls()).total;
+    assert.equal((await api.attach("acme", key, itn, { tracking_number: "1Z999AA10123459608", slug: "ups" })).status, 200);
+    const dead = await until(async () => {
+      const log = (await api.call("GET", "/v1/merchants/acme/deliveries?limit=500", { key })).json.deliveries;
+      return log.find((d) => d.itn === itn && d.type === "shopify.fulfillment_create" && d.status === "dead");
+    }, "the refused fulfilment in the log");
+    assert.match(dead.last_error, /Fulfillment order does not exist/);
+    assert.equal(dead.attempts, 1);
+    const calls = (await shopify.calls()).calls.slice(before);
+    assert.deepEqual(calls.map((c) => c.outcome), ["user_errors"], "one call, no retries");
+  });
+
   test("Shopify's cost-based throttle is waited out, not hammered", async () => {
     await shopify.order({ id: 450789470, fulfillment_orders: [1046000790], financial_status: "PENDING" });
     // Room for one mutation, refilled at 5 points a second (a mutation costs 10).

@@ -129,6 +129,18 @@ describe("the host is never taken from the request", () => {
     const bad = await api.call("GET", "/t/acme/AB%2F87AF2B%2FCD");
     assert.equal(bad.status, 404, "a number that cannot exist is a bad link");
   });
+
+  test("a page preloads only the bundle its widget loads: numbers the number bundle, orders order mode", async () => {
+    const itn = await newShipment();
+    const number = await api.call("GET", `/t/acme/${itn}`);
+    assert.ok(number.text.includes(`<link rel="modulepreload" href="/widget/pkg/waymark_widget.js">`));
+    assert.ok(!number.text.includes("waymark_widget_order"));
+    const order = await api.call("GET", "/t/acme/orders/%231001");
+    assert.equal(order.status, 200);
+    assert.ok(order.text.includes(`<link rel="modulepreload" href="/widget/pkg/waymark_widget_order.js">`));
+    assert.ok(order.text.includes(`href="/widget/pkg/waymark_widget_order_bg.wasm"`));
+    assert.ok(!order.text.includes(`waymark_widget.js"`) && !order.text.includes(`waymark_widget_bg.wasm"`));
+  });
 });
 
 describe("every /v1/track answer carries the same headers", () => {

@@ -23,7 +23,8 @@ are never touched.
    private or local-only name, no credentials or fragment), and the description may not hold
    invisible characters; a valid case's `url` becomes a public https URL keeping the generated
    path, and its description loses invisible characters.
-6. Alert recipients (`createAlertRecipient`): an address must be one plain `local@domain`
+6. Alert recipients and staff (`createAlertRecipient`, `createStaff`, `requestSignInLink`,
+   `mintSignInLink`): an address must be one plain `local@domain`
    with a dotted domain (stricter than `format: email`); a valid case's `email` becomes one.
 7. Sales channels: a Shopify order (`createShipment`'s `shopify`) only goes with a Shopify store
    channel, so a valid case with one gets `shopify:acme.myshopify.com`; a channel policy
@@ -305,7 +306,7 @@ def map_case(context, case):
         _fix_settings(case.body)
     if operation_id == "createWebhookEndpoint" and _positive(case, "body") and isinstance(case.body, dict):
         _fix_endpoint(case.body)
-    if operation_id == "createAlertRecipient" and _positive(case, "body") and isinstance(case.body, dict):
+    if operation_id in ("createAlertRecipient", "createStaff", "requestSignInLink", "mintSignInLink") and _positive(case, "body") and isinstance(case.body, dict):
         if isinstance(case.body.get("email"), str):
             local = re.sub(r"[^A-Za-z0-9._+-]", "", case.body["email"].split("@")[0]).strip(".")
             local = re.sub(r"[.]{2,}", ".", local)[:60] or "ops"

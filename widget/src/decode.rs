@@ -123,6 +123,7 @@ fn when(value: &JsValue) -> Option<When> {
 
 /// The shipments of an order lookup's answer (`{"order_ref", "shipments": [TrackingView…]}`),
 /// in the answer's order; `None` when the body is not such an answer.
+#[cfg(feature = "order")]
 pub fn order_shipments(body: &JsValue) -> Option<Vec<TrackingView>> {
     let shipments = get(body, "shipments");
     Array::is_array(&shipments).then(|| {

@@ -9,6 +9,12 @@
 //! its own. So `Fresh` builds its view through one boxed closure and, when rebuilt, builds the
 //! new view before the old one and removes the old one, as `AnyView` does between different
 //! types. Only `build` code is kept for the views it wraps.
+//!
+//! A built view is kept as a `dyn Mounted` (mount and unmount only), not as a `dyn Mountable`:
+//! a trait object's vtable instantiates every method of the trait for every concrete type, and
+//! `Mountable`'s `elements` and `insert_before_this` for each nested view state cost kilobytes
+//! (docs/widget-weight.md). In their place, each `Fresh` view keeps an empty comment node just
+//! before its own nodes: what is inserted before the view goes before that marker.
 
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::html::attribute::Attribute;
@@ -23,10 +29,25 @@ pub struct Fresh(Box<dyn FnOnce() -> FreshState + Send>);
 
 /// A built [`Fresh`] view.
 pub struct FreshState {
-    view: Box<dyn Mountable>,
-    /// Marks the place of a view that has no node of its own (like `()`), so that whatever
-    /// comes next can be put there.
-    marker: Option<Placeholder>,
+    view: Box<dyn Mounted>,
+    /// Mounted just before the view's own nodes (if it has any): the place of the view.
+    marker: Placeholder,
+}
+
+/// The part of [`Mountable`] a [`FreshState`] needs from the view it holds.
+trait Mounted {
+    fn detach(&mut self);
+    fn attach(&mut self, parent: &Element, marker: Option<&Node>);
+}
+
+impl<T: Mountable> Mounted for T {
+    fn detach(&mut self) {
+        Mountable::unmount(self);
+    }
+
+    fn attach(&mut self, parent: &Element, marker: Option<&Node>) {
+        Mountable::mount(self, parent, marker);
+    }
 }
 
 /// Turns any view into a [`Fresh`] one (in place of `.into_any()`).
@@ -42,7 +63,7 @@ where
     fn fresh(self) -> Fresh {
         Fresh(Box::new(move || FreshState {
             view: Box::new(self.build()),
-            marker: (!V::EXISTS).then(Rndr::create_placeholder),
+            marker: Rndr::create_placeholder(),
         }))
     }
 }
@@ -56,7 +77,7 @@ impl Render for Fresh {
 
     fn rebuild(self, state: &mut FreshState) {
         let mut new = self.build();
-        state.insert_before_this(&mut new);
+        state.marker.insert_before_this(&mut new);
         state.unmount();
         *state = new;
     }
@@ -64,29 +85,23 @@ impl Render for Fresh {
 
 impl Mountable for FreshState {
     fn unmount(&mut self) {
-        self.view.unmount();
-        if let Some(marker) = &mut self.marker {
-            marker.unmount();
-        }
+        self.view.detach();
+        self.marker.unmount();
     }
 
     fn mount(&mut self, parent: &Element, marker: Option<&Node>) {
-        self.view.mount(parent, marker);
-        if let Some(own) = &mut self.marker {
-            own.mount(parent, marker);
-        }
+        self.marker.mount(parent, marker);
+        self.view.attach(parent, marker);
     }
 
     fn insert_before_this(&self, child: &mut dyn Mountable) -> bool {
-        self.view.insert_before_this(child)
-            || self
-                .marker
-                .as_ref()
-                .is_some_and(|marker| marker.insert_before_this(child))
+        self.marker.insert_before_this(child)
     }
 
+    /// Not asked for: only `AnyView` and keyed lists read a view's elements, and the widget
+    /// uses neither.
     fn elements(&self) -> Vec<Element> {
-        self.view.elements()
+        Vec::new()
     }
 }
 

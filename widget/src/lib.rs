@@ -17,9 +17,9 @@ use std::sync::Arc;
 use fresh::{Fresh, IntoFresh};
 use leptos::prelude::*;
 use shared::ids::{IdError, LookupNumber};
-use shared::presentation::{
-    self, fill, EntryKind, Headline, NumberNote, StageMark, Timing, VerifierKind,
-};
+#[cfg(feature = "order")]
+use shared::presentation::VerifierKind;
+use shared::presentation::{self, fill, EntryKind, Headline, NumberNote, StageMark, Timing};
 use shared::promise::When;
 use shared::view::{Source, TimelineEntry, TrackingView};
 use wasm_bindgen::prelude::*;
@@ -41,9 +41,11 @@ enum Phase {
     Found(Arc<Vec<TrackingView>>),
 }
 
-/// What is looked up: a number, or the widget's order with a postal code or e-mail.
+/// What is looked up: a number, or the widget's order with a postal code or e-mail (order
+/// mode exists only in the bundle built with the `order` feature).
 enum Query {
     Number(String),
+    #[cfg(feature = "order")]
     Order(VerifierKind, String),
 }
 
@@ -117,6 +119,7 @@ fn message_for(error: &IdError, catalog: &Catalog) -> String {
     text
 }
 
+#[cfg(feature = "order")]
 fn invalid_verifier(kind: VerifierKind, catalog: &Catalog) -> String {
     match kind {
         VerifierKind::PostalCode => catalog.invalid_postal_code,
@@ -145,6 +148,7 @@ fn typed(section: &web_sys::Element) -> String {
 }
 
 /// The kind of verifier chosen in the order form.
+#[cfg(feature = "order")]
 fn chosen_kind(section: &web_sys::Element) -> VerifierKind {
     section
         .query_selector("input[name=verifier]:checked")
@@ -235,9 +239,12 @@ async fn fetch(
         "/",
     ]
     .concat();
+    #[cfg(not(feature = "order"))]
+    let _ = order;
     let init = web_sys::RequestInit::new();
     match query {
         Query::Number(number) => url.push_str(&encode(number)),
+        #[cfg(feature = "order")]
         Query::Order(kind, verifier) => {
             url.push_str("orders");
             let body = js_sys::Object::new();
@@ -261,6 +268,7 @@ async fn fetch(
     let value = request(&url, &init, merchant).await?;
     let mut views = match query {
         Query::Number(_) => decode::tracking_view(&value).map(|view| vec![view]),
+        #[cfg(feature = "order")]
         Query::Order(..) => decode::order_shipments(&value),
     }
     .ok_or(Failure::Network)?;
@@ -295,6 +303,7 @@ fn lookup_detail(number: &str, outcome: &str, view: Option<&TrackingView>) -> js
 
 /// `{order, outcome, shipments}` for an order lookup; `shipments` (found only) lists each
 /// shipment as `{number, outcome, tag, stage}`, `number` being its ITN.
+#[cfg(feature = "order")]
 fn order_detail(order: &str, outcome: &str, views: Option<&[TrackingView]>) -> js_sys::Object {
     let detail = js_sys::Object::new();
     set(&detail, "order", &JsValue::from_str(order));
@@ -343,7 +352,8 @@ fn tracker(
     events: StoredValue<web_sys::HtmlElement, LocalStorage>,
 ) -> impl IntoView {
     let initial = number.unwrap_or_default();
-    let order_mode = order.is_some();
+    // The number-lookup bundle (built without the `order` feature) has no order mode.
+    let order_mode = cfg!(feature = "order") && order.is_some();
     let (phase, set_phase) = signal(Phase::Idle);
     let merchant = StoredValue::new(merchant);
     let api_base = StoredValue::new(api_base);
@@ -352,10 +362,12 @@ fn tracker(
     // What the storefront hears (`waymark:lookup`), and what the shopper reads of a refusal.
     let detail = move |query: &Query, outcome: &str, views: Option<&[TrackingView]>| match query {
         Query::Number(number) => lookup_detail(number, outcome, views.and_then(<[_]>::first)),
+        #[cfg(feature = "order")]
         Query::Order(..) => order_detail(&order_ref.get_value(), outcome, views),
     };
     let refusal = move |query: &Query| match query {
         Query::Number(_) => [catalog.invalid_number, "."].concat(),
+        #[cfg(feature = "order")]
         Query::Order(kind, _) => invalid_verifier(*kind, catalog),
     };
     let run = move |query: Query| {
@@ -393,6 +405,7 @@ fn tracker(
             Ok(parsed) => run(Query::Number(presentation::lookup_text(&parsed))),
         }
     };
+    #[cfg(feature = "order")]
     let lookup_order = move |kind: VerifierKind, verifier: String| {
         let verifier = verifier.trim().to_string();
         if presentation::verifier_accepted(kind, &verifier) {
@@ -409,11 +422,11 @@ fn tracker(
         let Some(section) = section_of(ev) else {
             return;
         };
+        #[cfg(feature = "order")]
         if order_mode {
-            lookup_order(chosen_kind(&section), typed(&section));
-        } else {
-            lookup(typed(&section));
+            return lookup_order(chosen_kind(&section), typed(&section));
         }
+        lookup(typed(&section));
     };
     if !order_mode && !initial.trim().is_empty() {
         lookup(initial.clone());
@@ -432,7 +445,8 @@ fn tracker(
         ev.prevent_default();
         submit(&ev);
     };
-    let form = if order_mode {
+    #[cfg(feature = "order")]
+    let order_form = order_mode.then(|| {
         // Choosing the other verifier relabels the one field and tells the browser what to
         // offer in it.
         let switch = move |ev: leptos::ev::Event| {
@@ -482,7 +496,11 @@ fn tracker(
             </form>
         }
         .fresh()
-    } else {
+    });
+    #[cfg(not(feature = "order"))]
+    let order_form: Option<Fresh> = None;
+    #[allow(clippy::unnecessary_literal_unwrap)] // always `None` in the number-lookup bundle
+    let form = order_form.unwrap_or_else(|| {
         view! {
             <form class="wm-form" novalidate=true on:submit:capture=on_submit>
                 <label class="wm-label" for="waymark-number">{catalog.input_label}</label>
@@ -497,7 +515,7 @@ fn tracker(
             </form>
         }
         .fresh()
-    };
+    });
     let (not_found, not_found_hint) = if order_mode {
         (catalog.order_not_found, catalog.order_not_found_hint)
     } else {
@@ -560,9 +578,22 @@ fn alert(text: &'static str) -> Fresh {
 /// keys, Home and End move between them), which widget.css turns into a list of every
 /// shipment, each under its own heading, when the widget is narrow.
 fn order_view(views: &[TrackingView], catalog: &'static Catalog) -> Fresh {
-    if let [only] = views {
-        return shipment_view(only, catalog);
+    // A number lookup finds one shipment; only order mode finds several.
+    if !cfg!(feature = "order") || views.len() == 1 {
+        return shipment_view(&views[0], catalog);
     }
+    order_tabs(views, catalog)
+}
+
+/// An order's shipments as tabs.
+#[cfg(not(feature = "order"))]
+fn order_tabs(_: &[TrackingView], _: &'static Catalog) -> Fresh {
+    unreachable!()
+}
+
+/// An order's shipments as tabs.
+#[cfg(feature = "order")]
+fn order_tabs(views: &[TrackingView], catalog: &'static Catalog) -> Fresh {
     let id = |prefix: &str, i: usize| presentation::with_count(&[prefix, "{n}"].concat(), i + 1);
     let tabs = views
         .iter()
@@ -606,6 +637,7 @@ fn order_view(views: &[TrackingView], catalog: &'static Catalog) -> Fresh {
     .fresh()
 }
 
+#[cfg(feature = "order")]
 /// Shows a tab's panel, from an event inside the order's tabs: the `index`-th tab (a click), or
 /// the one `key` moves to from the selected one, then focused (ARIA's tabs pattern).
 fn select_tab(ev: &web_sys::Event, index: Option<usize>, key: &str, rtl: bool) {

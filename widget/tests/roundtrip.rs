@@ -225,6 +225,7 @@ fn a_timing_line_the_widget_cannot_read_is_left_out() {
     }
 }
 
+#[cfg(feature = "order")]
 #[wasm_bindgen_test]
 fn an_order_answer_gives_each_shipment_in_order() {
     let first = full_view(Stage::Shipped, Tag::InTransit, None, None);

@@ -3,21 +3,26 @@
 // One shared wasm initialisation per page; each element mounts its own widget in its own
 // Shadow DOM, so storefront CSS cannot reach in and the widget's CSS cannot leak out.
 // Everything a first visit needs is requested at once, in parallel: the JS glue and wasm, the
-// stylesheet, and the one catalogue of the shopper's language.
+// stylesheet, and the one catalogue of the shopper's language. There are two builds of the
+// widget: `waymark_widget` looks numbers up; `waymark_widget_order` also shows whole orders and
+// is fetched only for an element with an `order` attribute (docs/widget-weight.md).
 const here = new URL(".", import.meta.url);
 const LANGUAGES = ["en", "ar", "de", "es", "fr", "he", "it", "ja", "nl", "pl", "pt", "ru", "sv", "tr", "zh"];
 const asset = (path) => new URL(path, here).href;
-let ready;
+const ready = new Map();
 const catalogues = new Map();
 
-function load() {
+/** The initialised bundle, `waymark_widget` or `waymark_widget_order`, once per page. */
+function load(name) {
   // The wasm is requested with the glue, not after it has loaded.
-  ready ??= Promise.all([import(asset("pkg/waymark_widget.js")), fetch(asset("pkg/waymark_widget_bg.wasm"))])
-    .then(async ([glue, wasm]) => {
-      await glue.default({ module_or_path: wasm });
-      return glue;
-    });
-  return ready;
+  if (!ready.has(name)) {
+    ready.set(name, Promise.all([import(asset(`pkg/${name}.js`)), fetch(asset(`pkg/${name}_bg.wasm`))])
+      .then(async ([glue, wasm]) => {
+        await glue.default({ module_or_path: wasm });
+        return glue;
+      }));
+  }
+  return ready.get(name);
 }
 
 /** The shopper's language among ours: the element's `lang`, the page's, then the browser's. */
@@ -121,7 +126,7 @@ class WaymarkTracker extends HTMLElement {
     const lang = language(this);
     let glue, strings, own;
     try {
-      [glue, strings, own] = await Promise.all([load(), catalogue(lang).catch(() => catalogue("en")), ownTexts(this), styled]);
+      [glue, strings, own] = await Promise.all([load(order ? "waymark_widget_order" : "waymark_widget"), catalogue(lang).catch(() => catalogue("en")), ownTexts(this), styled]);
     } catch (error) {
       console.error(error);
       return;

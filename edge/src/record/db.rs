@@ -134,6 +134,31 @@ const MIGRATIONS: &[&[&str]] = &[
     ],
     // 5: the daily digest's shipped orders, until the digest that lists them is made.
     &["CREATE TABLE IF NOT EXISTS digest_items (itn TEXT PRIMARY KEY, item TEXT NOT NULL)"],
+    // 6: the console's staff, one-time sign-in links and sessions (hashes of their secrets).
+    &[
+        "CREATE TABLE IF NOT EXISTS staff (
+            id TEXT PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )",
+        "CREATE TABLE IF NOT EXISTS sign_in_links (
+            hash TEXT PRIMARY KEY,
+            staff_id TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER
+        )",
+        "CREATE TABLE IF NOT EXISTS sign_in_requests (email TEXT NOT NULL, at INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS sign_in_requests_email ON sign_in_requests (email, at)",
+        "CREATE TABLE IF NOT EXISTS sessions (
+            hash TEXT PRIMARY KEY,
+            staff_id TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        )",
+    ],
 ];
 
 /// Columns derived from a shipment's merged view, kept for Find Orders.

@@ -6,14 +6,14 @@ use shared::aftership::CarrierTracking;
 use shared::alerts::{
     alert_message, digest_due, digest_message, verification_message, AlertKind, DigestItem,
 };
-use shared::calendar::local_date;
 use shared::api::MerchantConfig;
+use shared::calendar::local_date;
 use shared::events::{derive_events, new_events, EventInput, EventKind, MerchantEvent, StallRule};
 use shared::merge::{carrier_sides, number_for_channels, stored_numbers};
 use shared::shipment::TrackingRole;
 use shared::webhooks::{
-    accepted, message_id, message_id_of, payload, retry_delay_seconds, secret_from_bytes, sign, wants,
-    ShipmentSummary, MAX_ENDPOINTS,
+    accepted, message_id, message_id_of, payload, retry_delay_seconds, secret_from_bytes, sign,
+    wants, ShipmentSummary, MAX_ENDPOINTS,
 };
 
 use super::channels::PlanContext;
@@ -135,9 +135,9 @@ impl MerchantRecord {
                     .as_deref()
                     .is_some_and(|h| constant_time_eq(h.as_bytes(), presented.as_bytes()));
             if !valid {
-                return Err(EdgeError::Invalid(
-                    "the confirmation code is wrong or has expired; add the address again for a new one"
-                        .into(),
+                // Well-formed but not the proof of the address: refused like a wrong credential.
+                return Err(EdgeError::NotPermitted(
+                    "the confirmation code is wrong or has expired; add the address again for a new one",
                 ));
             }
             db.mark_verified(id)?;

@@ -14,6 +14,7 @@ mod db;
 mod deliver;
 pub mod outbox;
 pub mod protocol;
+pub mod staff;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -523,6 +524,59 @@ impl MerchantRecord {
                 let snapshot = self.mirror(merchant, itn, TnChanges::default()).await?;
                 reply(&self.channel_status(&config, &snapshot)?)
             }
+            Command::CreateStaff { email, role, actor } => {
+                self.config(merchant).await?;
+                let view = self.create_staff(&email, role)?;
+                self.db()?.record_audit(&[AuditEntry {
+                    at: now(),
+                    actor,
+                    field: format!("staff.{}", view.email),
+                    from: String::new(),
+                    to: view.role.to_string(),
+                }])?;
+                reply(&view)
+            }
+            Command::ListStaff => {
+                self.config(merchant).await?;
+                reply(&self.db()?.staff()?)
+            }
+            Command::DeleteStaff { id, actor } => {
+                if !self.delete_staff(&id)? {
+                    return Err(EdgeError::NotFound("no staff member with this id"));
+                }
+                self.db()?.record_audit(&[AuditEntry {
+                    at: now(),
+                    actor,
+                    field: format!("staff.{id}"),
+                    from: "registered".into(),
+                    to: "removed".into(),
+                }])?;
+                reply(&true)
+            }
+            Command::RequestLink { email, link_hash } => {
+                let config = self.config(merchant).await?;
+                reply(&self.request_link(&config.name, &email, &link_hash)?)
+            }
+            Command::MintLink { email, link_hash } => {
+                self.config(merchant).await?;
+                reply(&self.mint_link(&email, &link_hash)?)
+            }
+            Command::RedeemLink {
+                link_hash,
+                session_hash,
+                csrf,
+            } => {
+                self.config(merchant).await?;
+                reply(&self.redeem_link(&link_hash, &session_hash, &csrf)?)
+            }
+            Command::CheckSession { session_hash } => {
+                let config = self.config(merchant).await?;
+                reply(&self.check_session(merchant, &config.name, &session_hash)?)
+            }
+            Command::RevokeSession { session_hash } => {
+                self.revoke_session(&session_hash)?;
+                reply(&true)
+            }
             Command::MarkDead { id } => {
                 let db = self.db()?;
                 if let Some(delivery) = db.delivery(&id)? {
@@ -961,7 +1015,9 @@ impl MerchantRecord {
             None => next,
         };
         let digest_wanted = self.db()?.recipients()?.iter().any(|r| {
-            r.verified != 0 && r.alerts().contains(&shared::alerts::AlertKind::ShippedDigest)
+            r.verified != 0
+                && r.alerts()
+                    .contains(&shared::alerts::AlertKind::ShippedDigest)
         });
         if digest_wanted {
             wake = wake.min(shared::alerts::next_digest_at(&settings, now));

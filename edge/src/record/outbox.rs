@@ -388,9 +388,8 @@ impl Db {
         self.rows::<Text>("SELECT item AS value FROM digest_items", vec![])?
             .into_iter()
             .map(|row| {
-                serde_json::from_str(&row.value).map_err(|_| {
-                    EdgeError::Internal("a stored digest item is unreadable".into())
-                })
+                serde_json::from_str(&row.value)
+                    .map_err(|_| EdgeError::Internal("a stored digest item is unreadable".into()))
             })
             .collect()
     }

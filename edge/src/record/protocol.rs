@@ -160,6 +160,40 @@ pub enum Command {
         itn: Itn,
         imei: shared::channels::Imei,
     },
+    /// Registers a staff address for the console (or changes its role).
+    CreateStaff {
+        email: shared::alerts::StaffAddress,
+        role: shared::staff::Role,
+        actor: String,
+    },
+    ListStaff,
+    DeleteStaff {
+        id: String,
+        actor: String,
+    },
+    /// A sign-in link was asked for: records its hash if the address is registered and within
+    /// its rate limit; replies whom to e-mail.
+    RequestLink {
+        email: shared::alerts::StaffAddress,
+        link_hash: String,
+    },
+    /// A link for a registered address, without e-mail (admin: demo and support).
+    MintLink {
+        email: shared::alerts::StaffAddress,
+        link_hash: String,
+    },
+    /// Uses a link once and starts a session; replies its expiry.
+    RedeemLink {
+        link_hash: String,
+        session_hash: String,
+        csrf: String,
+    },
+    CheckSession {
+        session_hash: String,
+    },
+    RevokeSession {
+        session_hash: String,
+    },
     /// The queue gave up on a delivery (it reached the dead-letter queue).
     MarkDead {
         id: String,

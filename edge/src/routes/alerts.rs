@@ -10,11 +10,9 @@ use crate::http::{json, json_body};
 use crate::record::outbox::RecipientView;
 use crate::record::protocol::{call, Command};
 use crate::routes::authorize_merchant;
-use crate::store::Store;
-use crate::sync::now;
 
 pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let body = json_body(&mut req).await?;
     let (email, alerts) = parse_body::<CreateRecipientRequest>(&body)?
         .validate()
@@ -32,7 +30,7 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
 }
 
 pub async fn list(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let recipients: Vec<RecipientView> = call(env, &merchant.id, &Command::ListRecipients).await?;
     json(200, &serde_json::json!({ "recipients": recipients }))
 }
@@ -43,7 +41,7 @@ pub async fn verify(
     id: &str,
     recipient: &str,
 ) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let body = json_body(&mut req).await?;
     let code = parse_body::<VerifyRecipientRequest>(&body)?
         .validate()
@@ -61,7 +59,7 @@ pub async fn verify(
 }
 
 pub async fn delete(req: Request, env: &Env, id: &str, recipient: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let _: bool = call(
         env,
         &merchant.id,

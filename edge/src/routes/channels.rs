@@ -12,12 +12,7 @@ use worker::{Env, Request, Response};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{json, json_body};
 use crate::record::protocol::{call, Command};
-use crate::routes::authorize_merchant;
-use crate::store::Store;
-use crate::sync::now;
-
-/// The merchant API's actor in the audit history.
-const ACTOR: &str = "api-key";
+use crate::routes::{authorize, authorize_merchant};
 
 fn parse_channel(channel: &str) -> EdgeResult<Channel> {
     channel
@@ -32,14 +27,15 @@ fn parse_itn(itn: &str) -> EdgeResult<Itn> {
 
 /// `GET /v1/merchants/{id}/channels`: the channels with a policy of the merchant's own.
 pub async fn list(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let channels: Vec<ChannelView> = call(env, &merchant.id, &Command::ListChannels).await?;
     json(200, &serde_json::json!({ "channels": channels }))
 }
 
 /// `PUT /v1/merchants/{id}/channels/{channel}`.
 pub async fn put(mut req: Request, env: &Env, id: &str, channel: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let caller = authorize(&req, env, id).await?;
+    let merchant = caller.config;
     let body = json_body(&mut req).await?;
     let (policy, token) = parse_body::<ChannelUpdate>(&body)?
         .validate(channel)
@@ -50,7 +46,7 @@ pub async fn put(mut req: Request, env: &Env, id: &str, channel: &str) -> EdgeRe
         &Command::PutChannel {
             policy,
             token: token.map(|t| t.expose().to_string()),
-            actor: ACTOR.to_string(),
+            actor: caller.actor,
         },
     )
     .await?;
@@ -60,7 +56,7 @@ pub async fn put(mut req: Request, env: &Env, id: &str, channel: &str) -> EdgeRe
 /// `GET /v1/merchants/{id}/channels/{channel}`: the policy in force (the merchant's own, or
 /// the channel kind's defaults).
 pub async fn get(req: Request, env: &Env, id: &str, channel: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let channel = parse_channel(channel)?;
     let channels: Vec<ChannelView> = call(env, &merchant.id, &Command::ListChannels).await?;
     let view = match channels.into_iter().find(|c| c.channel == channel) {
@@ -75,14 +71,15 @@ pub async fn get(req: Request, env: &Env, id: &str, channel: &str) -> EdgeResult
 
 /// `DELETE /v1/merchants/{id}/channels/{channel}`: back to the defaults, token forgotten.
 pub async fn delete(req: Request, env: &Env, id: &str, channel: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let caller = authorize(&req, env, id).await?;
+    let merchant = caller.config;
     let channel = parse_channel(channel)?;
     let _: bool = call(
         env,
         &merchant.id,
         &Command::DeleteChannel {
             channel,
-            actor: ACTOR.to_string(),
+            actor: caller.actor,
         },
     )
     .await?;
@@ -91,7 +88,7 @@ pub async fn delete(req: Request, env: &Env, id: &str, channel: &str) -> EdgeRes
 
 /// `GET /v1/merchants/{id}/shipments/{itn}/channel`.
 pub async fn status(req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let itn = parse_itn(itn)?;
     let view: ChannelStatusView = call(env, &merchant.id, &Command::ChannelStatus { itn }).await?;
     json(200, &view)
@@ -105,7 +102,7 @@ struct FieldsRequest {
 
 /// `PUT /v1/merchants/{id}/shipments/{itn}/fields`: `{"imei": "…"}`.
 pub async fn supply(mut req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let itn = parse_itn(itn)?;
     let body = json_body(&mut req).await?;
     let fields = parse_body::<FieldsRequest>(&body)?;

@@ -12,14 +12,12 @@ use crate::http::{json, json_body};
 use crate::record::outbox::{DeliveryStatus, DeliveryView, EndpointView};
 use crate::record::protocol::{call, Command, EndpointCreated};
 use crate::routes::authorize_merchant;
-use crate::store::Store;
-use crate::sync::now;
 
 const MAX_LOG: usize = 500;
 const DEFAULT_LOG: usize = 100;
 
 pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let body = json_body(&mut req).await?;
     let new = parse_body::<CreateEndpointRequest>(&body)?
         .validate(Config::from_env(env).local_webhook_endpoints)
@@ -38,13 +36,13 @@ pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
 }
 
 pub async fn list(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let endpoints: Vec<EndpointView> = call(env, &merchant.id, &Command::ListEndpoints).await?;
     json(200, &serde_json::json!({ "endpoints": endpoints }))
 }
 
 pub async fn delete(req: Request, env: &Env, id: &str, endpoint: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let _: bool = call(
         env,
         &merchant.id,
@@ -58,7 +56,7 @@ pub async fn delete(req: Request, env: &Env, id: &str, endpoint: &str) -> EdgeRe
 
 /// `GET …/deliveries?endpoint=&status=&limit=`: the newest deliveries first.
 pub async fn log(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let url = req.url()?;
     let (mut endpoint, mut status, mut limit) = (None, None, DEFAULT_LOG);
     for (name, value) in url.query_pairs() {
@@ -104,7 +102,7 @@ pub async fn log(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
 }
 
 pub async fn replay(req: Request, env: &Env, id: &str, delivery: &str) -> EdgeResult<Response> {
-    let merchant = authorize_merchant(&req, &Store::open(env)?, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let view: DeliveryView = call(
         env,
         &merchant.id,

@@ -7,12 +7,9 @@ use crate::error::EdgeResult;
 use crate::http::{json, json_body};
 use crate::record::protocol::{call, Command};
 use crate::routes::authorize_merchant;
-use crate::store::Store;
-use crate::sync::now;
 
 pub async fn put_checkpoints(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let config = authorize_merchant(&req, &store, id, now()).await?;
+    let config = authorize_merchant(&req, env, id).await?;
     let body = json_body(&mut req).await?;
     let checkpoints = parse_body::<PutCheckpointsRequest>(&body)?.validate()?;
     let stored: MerchantConfig =
@@ -26,8 +23,7 @@ pub async fn put_checkpoints(mut req: Request, env: &Env, id: &str) -> EdgeResul
 }
 
 pub async fn get_checkpoints(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let config = authorize_merchant(&req, &store, id, now()).await?;
+    let config = authorize_merchant(&req, env, id).await?;
     json(
         200,
         &CheckpointsOut {

@@ -112,6 +112,13 @@ async fn page(req: Request, env: &Env, merchant: &str, subject: Subject) -> Edge
             "order" => order.clone(),
             "lang" => lang.to_string(),
             "dir" => if is_rtl(lang) { "rtl" } else { "ltr" }.to_string(),
+            // The bundle the page's widget loads (the loader picks the same one): an order's
+            // page never preloads the number bundle, nor a number's page order mode.
+            "bundle" => match &subject {
+                Subject::Number(_) => "waymark_widget",
+                Subject::Order(_) => "waymark_widget_order",
+            }
+            .to_string(),
             _ => return None,
         })
     });

@@ -22,14 +22,12 @@ use crate::log::background_failure;
 use crate::record::protocol::{call, Attached, Command, Created, CsvPage, Snapshot};
 use crate::routes::authorize_merchant;
 use crate::routes::track::tracking_view;
-use crate::store::Store;
 use crate::sync::now;
 
 const MAX_IDEMPOTENCY_KEY: usize = 200;
 
 pub async fn create(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let idempotency = header(&req, "idempotency-key")
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty());
@@ -140,8 +138,7 @@ fn merchant_view(
 }
 
 pub async fn get(req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let itn = parse_itn(itn)?;
     let snapshot: Snapshot = call(env, &merchant.id, &Command::GetShipment { itn }).await?;
     json(200, &merchant_view(env, &merchant, &snapshot)?)
@@ -153,8 +150,7 @@ pub async fn attach_tracking(
     id: &str,
     itn: &str,
 ) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let body = json_body(&mut req).await?;
     let new = parse_body::<AttachTrackingRequest>(&body)?.validate()?;
     let itn = parse_itn(itn)?;
@@ -175,8 +171,7 @@ pub async fn attach_tracking(
 }
 
 pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let body = json_body(&mut req).await?;
     let (checkpoint, at) = parse_body::<CheckpointEventRequest>(&body)?.validate()?;
     let itn = parse_itn(itn)?;
@@ -196,8 +191,7 @@ pub async fn add_event(mut req: Request, env: &Env, id: &str, itn: &str) -> Edge
 /// Find Orders: one page of the merchant's shipments, searched, filtered and sorted
 /// (`shared::find` documents the query).
 pub async fn find(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let query = query_string(&req)?;
     let page: serde_json::Value = call(
         env,
@@ -211,8 +205,7 @@ pub async fn find(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
 /// The same search exported as CSV (RFC 4180, formula-like cells neutralised), streamed page
 /// by page so an export of any size starts at once and never sits whole in memory.
 pub async fn export(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let store = Store::open(env)?;
-    let merchant = authorize_merchant(&req, &store, id, now()).await?;
+    let merchant = authorize_merchant(&req, env, id).await?;
     let query = query_string(&req)?;
     let columns = query
         .parse::<ShipmentQuery>()

@@ -83,9 +83,14 @@ async fn known_merchant(env: &Env, merchant: &str, now: Timestamp) -> EdgeResult
 /// through its JavaScript interface (`limit({key})`): the typed wrapper's constructor-name
 /// check rejects the local (workerd) implementation, and the limiter must work in both.
 async fn rate_limited(req: &Request, env: &Env) -> bool {
+    let client = header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
+    limited(env, &client).await
+}
+
+/// Whether the rate-limiting binding refuses one more request under `key` now.
+pub async fn limited(env: &Env, client: &str) -> bool {
     use worker::js_sys::{Function, Object, Promise, Reflect};
     use worker::wasm_bindgen::{JsCast, JsValue};
-    let client = header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
     let outcome = async {
         let binding = Reflect::get(env, &JsValue::from_str(LIMITER))
             .ok()
@@ -98,7 +103,7 @@ async fn rate_limited(req: &Request, env: &Env) -> bool {
         Reflect::set(
             &options,
             &JsValue::from_str("key"),
-            &JsValue::from_str(&client),
+            &JsValue::from_str(client),
         )
         .ok()?;
         let promise: Promise = limit.call1(&binding, &options).ok()?.dyn_into().ok()?;
