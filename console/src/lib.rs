@@ -227,7 +227,9 @@ fn Header(ctx: Ctx, route: RwSignal<Route>, signed_out: Callback<()>) -> impl In
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
             match api::send("POST", "/console/api/sign-out", None, &ctx.csrf()).await {
+                // 401: the session had already ended; either way nobody is signed in here.
                 Ok(_) => signed_out.run(()),
+                Err(e) if e.status == 401 => signed_out.run(()),
                 Err(_) => failed.set(true),
             }
         });

@@ -81,6 +81,7 @@ pub fn Settings(ctx: Ctx) -> impl IntoView {
             <Channels ctx/>
             <Webhooks ctx/>
             <Recipients ctx/>
+            <Staff ctx/>
         </section>
     }
 }
@@ -498,6 +499,82 @@ fn Recipients(ctx: Ctx) -> impl IntoView {
                         })}
                     </li> }
                 }).collect_view()}</ul> }.into_any()
+            })}
+            {status_view(message)}
+        </section>
+    }
+}
+
+/// Who may sign in: owners add and remove staff; staff see the list.
+#[component]
+fn Staff(ctx: Ctx) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let owner = ctx.owner();
+    let state = RwSignal::new(Load::<Value>::Loading);
+    let url = ctx.path("staff");
+    fetch_into(url.clone(), state);
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(String::from("staff"));
+    let message = RwSignal::new(None);
+    let me = ctx.session.with_value(|s| s.email.to_ascii_lowercase());
+    let add_url = url.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = json!({"email": email.get_untracked().trim(), "role": role.get_untracked()});
+        let reload = add_url.clone();
+        save(
+            ctx,
+            "POST",
+            add_url.clone(),
+            Some(body),
+            message,
+            move |_| {
+                email.set(String::new());
+                fetch_into(reload, state);
+            },
+        );
+    };
+    view! {
+        <section aria-labelledby="staff-title" class="card">
+            <h2 id="staff-title">{i18n.t("staff_title")}</h2>
+            {loading_or_error(ctx, state, move |v| {
+                let people = list(&v, "staff");
+                if people.is_empty() {
+                    return view! { <p class="state empty">{i18n.t("staff_empty")}</p> }.into_any();
+                }
+                let url = url.clone();
+                let me = me.clone();
+                view! { <ul class="plain">{people.into_iter().map(|p| {
+                    let address = text(&p, "email");
+                    let remove_url = [url.as_str(), "/", &shared::console::encode_component(&text(&p, "id"))].concat();
+                    let reload = url.clone();
+                    let removable = owner && address.to_ascii_lowercase() != me;
+                    let label = i18n.fill("staff_remove", &[("email", &address)]);
+                    view! { <li>
+                        <strong>{address}</strong>" "
+                        <span class="role">{i18n.t(&["role_", &text(&p, "role")].concat())}</span>" "
+                        {removable.then(|| view! {
+                            <button type="button" class="danger" aria-label=label
+                                on:click=move |_| {
+                                    let reload = reload.clone();
+                                    save(ctx, "DELETE", remove_url.clone(), None, message, move |_| fetch_into(reload, state));
+                                }>{i18n.t("staff_remove_short")}</button>
+                        })}
+                    </li> }
+                }).collect_view()}</ul> }.into_any()
+            })}
+            {owner.then(|| view! {
+                <form class="inline" on:submit=submit>
+                    <label for="staff-email">{i18n.t("staff_email")}</label>
+                    <input id="staff-email" type="email" autocomplete="off" prop:value=move || email.get()
+                        on:input=move |ev| email.set(event_target_value(&ev))/>
+                    <label for="staff-role">{i18n.t("staff_role")}</label>
+                    <select id="staff-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                        <option value="staff">{i18n.t("role_staff")}</option>
+                        <option value="owner">{i18n.t("role_owner")}</option>
+                    </select>
+                    <button type="submit">{i18n.t("staff_add")}</button>
+                </form>
             })}
             {status_view(message)}
         </section>

@@ -80,6 +80,49 @@ async function shot(page, name) {
   copyFileSync(path.join(ARTIFACTS, `${name}.png`), path.join(SCREENSHOTS, `${name}.png`));
 }
 
+/** The e-mails wrangler dev stored, as tests/e2e/alerts.test.mjs reads them. */
+function mailbox() {
+  const plain = system.edge.output.replace(/\x1b\[[0-9;]*m/g, "");
+  const found = [];
+  for (const m of plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)) {
+    found.push({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") });
+  }
+  return found;
+}
+
+/** The newest sign-in link e-mailed to `email`, waited for with a deadline. */
+async function signInLink(email, after = 0) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const mails = mailbox().filter((m) => m.to.toLowerCase().includes(email) && m.subject.startsWith("Sign in to Waymark"));
+    if (mails.length > after) return mails.at(-1).text.match(/http\S+\/console\/sign-in\?\S+/)[0];
+    await new Promise((r) => setTimeout(r, 100)); // poll interval, not a synchronisation sleep
+  }
+  assert.fail(`no sign-in e-mail to ${email}`);
+}
+
+/** A page signed in through a real session: a link the admin mints (what the e-mail carries). */
+async function signedIn(email, merchant = "acme", options) {
+  const minted = await api.call("POST", `/v1/admin/merchants/${merchant}/sign-in-links`, { key: api.admin, body: { email } });
+  assert.equal(minted.status, 201, minted.text);
+  const page = await newPage(options);
+  await page.goto(minted.json.link);
+  await page.locator("header.bar").waitFor();
+  return page;
+}
+
+/** A fetch made by the console's page itself (its cookie, its origin). */
+function pageFetch(page, method, path, { csrf, body } = {}) {
+  return page.evaluate(async ({ method, path, csrf, body }) => {
+    const headers = { "content-type": "application/json" };
+    if (csrf !== undefined) headers["x-csrf-token"] = csrf;
+    const res = await fetch(path, { method, headers, credentials: "same-origin", body: body && JSON.stringify(body) });
+    return { status: res.status, text: await res.text() };
+  }, { method, path, csrf, body });
+}
+
+const session = async (page) => JSON.parse((await pageFetch(page, "GET", "/console/api/session")).text);
+
 async function noHorizontalScroll(page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
@@ -267,6 +310,109 @@ describe("Settings (stand-in session)", () => {
     assert.ok(await page.getByLabel("Time zone").isDisabled());
     await axe(page, "settings, staff");
     await shot(page, "console-settings-staff");
+    await page.close();
+  });
+});
+
+describe("real sessions (sign-in links, roles, CSRF, one merchant only)", () => {
+  before(async () => {
+    for (const [email, role] of [["owner@acme.example", "owner"], ["clerk@acme.example", "staff"]]) {
+      const res = await api.call("POST", "/v1/merchants/acme/staff", { key, body: { email, role } });
+      assert.equal(res.status, 201, res.text);
+    }
+  });
+
+  test("sign in from the e-mailed link; a second use of the link is refused; sign out", async () => {
+    const page = await newPage();
+    await page.goto(`${system.edgeBase}/console/`);
+    await page.getByLabel("Merchant id").fill("acme");
+    await page.getByLabel("Work e-mail address").fill("owner@acme.example");
+    await page.getByRole("button", { name: "E-mail me a sign-in link" }).click();
+    await page.getByText("Check your e-mail.").waitFor();
+    await axe(page, "sign-in link sent");
+    await shot(page, "console-sign-in-sent");
+    // An unknown address reads the same.
+    const unknown = await api.call("POST", "/console/api/sign-in", { body: { merchant: "acme", email: "nobody@acme.example" } });
+    assert.equal(unknown.status, 202);
+
+    const link = await signInLink("owner@acme.example");
+    await page.goto(link);
+    await page.locator("header.bar").getByText("owner@acme.example").waitFor();
+    assert.equal(await page.locator("header.bar .role").textContent(), "Owner");
+    assert.equal(new URL(page.url()).pathname, "/console/");
+    const cookie = (await page.context().cookies(system.edgeBase)).find((c) => c.name === "wm_session");
+    assert.ok(cookie?.httpOnly, "the session cookie is HttpOnly");
+    await page.locator("table.grid").waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to your console" }).waitFor();
+    assert.equal((await pageFetch(page, "GET", "/console/api/session")).status, 401);
+
+    // The link works once.
+    await page.goto(link);
+    await page.locator(".signin .notice").waitFor();
+    assert.equal((await pageFetch(page, "GET", "/console/api/session")).status, 401);
+    await axe(page, "link used twice");
+    await page.close();
+  });
+
+  test("an owner adds a staff member from Settings, who can then sign in", async () => {
+    const page = await signedIn("owner@acme.example");
+    await page.goto(`${system.edgeBase}/console/#/settings`);
+    await page.getByLabel("E-mail address", { exact: true }).fill("packer@acme.example");
+    await page.locator("form").filter({ has: page.locator("#staff-email") }).getByRole("button", { name: "Add" }).click();
+    await page.getByText("packer@acme.example").waitFor();
+    const list = await api.call("GET", "/v1/merchants/acme/staff", { key });
+    assert.ok(list.json.staff.some((s) => s.email === "packer@acme.example" && s.role === "staff"), list.text);
+    await page.close();
+  });
+
+  test("CSRF: an owner's write without the session's token is refused", async () => {
+    const page = await signedIn("owner@acme.example");
+    const { csrf_token } = await session(page);
+    const body = { checkpoints: [{ label: "Packed" }, { label: "Shipping label created" }] };
+    assert.equal((await pageFetch(page, "PUT", "/v1/merchants/acme/checkpoints", { body })).status, 403, "no token");
+    assert.equal((await pageFetch(page, "PUT", "/v1/merchants/acme/checkpoints", { body, csrf: "forged" })).status, 403, "a wrong token");
+    const before = await api.call("GET", "/v1/merchants/acme/checkpoints", { key });
+    assert.ok(!before.json.checkpoints.some((c) => c.label === "Packed"), "nothing changed");
+    const ok = await pageFetch(page, "PUT", "/v1/merchants/acme/checkpoints", { body: { checkpoints: before.json.checkpoints.map(({ label }) => ({ label })) }, csrf: csrf_token });
+    assert.equal(ok.status, 200, ok.text);
+    await page.close();
+  });
+
+  test("staff cannot change settings, through the page or the API it calls", async () => {
+    const page = await signedIn("clerk@acme.example");
+    await page.goto(`${system.edgeBase}/console/#/settings`);
+    await page.getByText("only an owner can change them").waitFor();
+    assert.ok(await page.getByLabel("Checkpoint 1", { exact: true }).isDisabled());
+    const { csrf_token, role } = await session(page);
+    assert.equal(role, "staff");
+    const patch = await pageFetch(page, "PATCH", "/v1/merchants/acme/settings", { body: { time_zone: "Europe/Paris" }, csrf: csrf_token });
+    assert.equal(patch.status, 403, patch.text);
+    const settings = await api.call("GET", "/v1/merchants/acme/settings", { key });
+    assert.notEqual(settings.json.settings.time_zone, "Europe/Paris");
+    // Staff read: the grid works.
+    await page.goto(`${system.edgeBase}/console/#/find`);
+    await page.locator("table.grid").waitFor();
+    await page.close();
+  });
+
+  test("one merchant's staff cannot see another merchant's data", async () => {
+    const page = await signedIn("clerk@acme.example");
+    for (const path of ["/v1/merchants/globex/shipments", `/v1/merchants/globex/shipments/${shipments.globex}`, "/v1/merchants/globex/settings", "/v1/merchants/globex/shipments.csv"]) {
+      const res = await pageFetch(page, "GET", path);
+      assert.equal(res.status, 403, `${path}: ${res.text}`);
+      assert.ok(!res.text.includes("#G1"), path);
+    }
+    // Another merchant's ITN through acme's own paths is simply not found.
+    await page.goto(`${system.edgeBase}/console/#/shipment/${shipments.globex}`);
+    await page.locator(".state.error").getByText("Not found.").waitFor();
+    await axe(page, "not found");
+    // Searching for it finds nothing.
+    await page.goto(`${system.edgeBase}/console/#/find`);
+    await page.getByRole("searchbox", { name: "Search" }).fill(shipments.globex);
+    await page.getByRole("searchbox", { name: "Search" }).press("Enter");
+    await page.locator(".state.empty").waitFor();
     await page.close();
   });
 });
