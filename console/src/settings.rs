@@ -232,6 +232,8 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
     fetch_into(url.clone(), state);
     let zone = RwSignal::new(String::new());
     let every = RwSignal::new(String::new());
+    let open = RwSignal::new(String::new());
+    let close = RwSignal::new(String::new());
     let message = RwSignal::new(None);
     Effect::new(move |_| {
         if let Load::Ready(v) = state.get() {
@@ -258,6 +260,10 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
         if let Ok(h) = every.get_untracked().trim().parse::<u32>() {
             patch.insert("refresh_schedule".into(), json!({"every_hours": h}));
         }
+        let (o, c) = (open.get_untracked(), close.get_untracked());
+        if !o.is_empty() && !c.is_empty() {
+            patch.insert("business_hours".into(), json!({"open": o, "close": c}));
+        }
         save(
             ctx,
             "PATCH",
@@ -279,6 +285,10 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
                         <input id="set-zone" disabled=!owner prop:value=move || zone.get() on:input=move |ev| zone.set(event_target_value(&ev))/>
                         <label for="set-every">{i18n.t("calendar_every")}</label>
                         <input id="set-every" type="number" min="1" max="24" disabled=!owner prop:value=move || every.get() on:input=move |ev| every.set(event_target_value(&ev))/>
+                        <label for="set-open">{i18n.t("calendar_open")}</label>
+                        <input id="set-open" type="time" disabled=!owner prop:value=move || open.get() on:input=move |ev| open.set(event_target_value(&ev))/>
+                        <label for="set-close">{i18n.t("calendar_close")}</label>
+                        <input id="set-close" type="time" disabled=!owner prop:value=move || close.get() on:input=move |ev| close.set(event_target_value(&ev))/>
                         <button type="submit" disabled=!owner>{i18n.t("save")}</button>
                     </form>
                     {status_view(message)}
@@ -348,8 +358,30 @@ fn Embed(ctx: Ctx) -> impl IntoView {
 #[component]
 fn Channels(ctx: Ctx) -> impl IntoView {
     let i18n = ctx.i18n;
+    let owner = ctx.owner();
     let state = RwSignal::new(Load::<Value>::Loading);
     fetch_into(ctx.path("channels"), state);
+    let message = RwSignal::new(None);
+    let name = RwSignal::new(String::new());
+    let policy = RwSignal::new(String::from("on_assigned"));
+    // Sets one channel's policy, then shows the list as it now is.
+    let put = move |channel: String, confirm: String| {
+        let url = ctx.path(
+            &[
+                "channels/",
+                &shared::console::encode_component(channel.trim()),
+            ]
+            .concat(),
+        );
+        save(
+            ctx,
+            "PUT",
+            url,
+            Some(json!({"confirm": confirm})),
+            message,
+            move |_| fetch_into(ctx.path("channels"), state),
+        );
+    };
     view! {
         <section aria-labelledby="ch-title" class="card">
             <h2 id="ch-title">{i18n.t("channels_title")}</h2>
@@ -365,17 +397,47 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                 }
                 view! {
                     <ul class="plain">
-                        {channels.into_iter().map(|c| {
-                            let policy = c.get("policy").cloned().unwrap_or_else(|| c.clone());
-                            let confirm = text(&policy, "confirm");
+                        {channels.into_iter().enumerate().map(|(i, c)| {
+                            let channel = text(&c, "channel");
+                            let confirm = text(&c, "confirm");
+                            let chosen = RwSignal::new(confirm.clone());
+                            let permitted: Vec<String> = list(&c, "permitted").iter().filter_map(|p| p.as_str().map(str::to_string)).collect();
+                            let id = ["ch-policy-", &i.to_string()].concat();
+                            let hint = if confirm.is_empty() { String::new() } else { i18n.t(&["policy_", &confirm].concat()) };
+                            let label = i18n.fill("channels_policy_of", &[("channel", &channel)]);
+                            let target = channel.clone();
                             view! { <li>
-                                <strong>{text(&c, "channel")}</strong>" — "<code>{confirm.clone()}</code>
-                                <p class="hint">{if confirm.is_empty() { String::new() } else { i18n.t(&["policy_", &confirm].concat()) }}</p>
+                                <form class="inline" on:submit=move |ev| { ev.prevent_default(); put(target.clone(), chosen.get_untracked()); }>
+                                    <strong>{channel}</strong>
+                                    <label for=id.clone() class="visually-hidden">{label}</label>
+                                    <select id=id disabled=!owner on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                        {permitted.into_iter().map(|p| {
+                                            let selected = p == confirm;
+                                            let value = p.clone();
+                                            view! { <option value=value selected=selected>{p}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="secondary" disabled=!owner>{i18n.t("save")}</button>
+                                </form>
+                                <p class="hint">{hint}</p>
                             </li> }
                         }).collect_view()}
                     </ul>
                 }.into_any()
             })}
+            {owner.then(|| view! {
+                <form class="inline" on:submit=move |ev| { ev.prevent_default(); put(name.get_untracked(), policy.get_untracked()); }>
+                    <label for="ch-new">{i18n.t("channels_new")}</label>
+                    <input id="ch-new" aria-describedby="ch-new-hint" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <label for="ch-new-policy">{i18n.t("channels_policy")}</label>
+                    <select id="ch-new-policy" on:change=move |ev| policy.set(event_target_value(&ev))>
+                        {["on_assigned", "on_movement", "never"].into_iter().map(|p| view! { <option value=p>{p}</option> }).collect_view()}
+                    </select>
+                    <button type="submit">{i18n.t("save")}</button>
+                    <p class="hint" id="ch-new-hint">{i18n.t("channels_new_hint")}</p>
+                </form>
+            })}
+            {status_view(message)}
         </section>
     }
 }
@@ -435,9 +497,41 @@ fn Webhooks(ctx: Ctx) -> impl IntoView {
         fetch_into(ctx.path("deliveries?limit=50"), deliveries);
     });
     reload.run(());
+    let owner = ctx.owner();
+    let url_input = RwSignal::new(String::new());
+    let secret = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = json!({"url": url_input.get_untracked().trim()});
+        save(
+            ctx,
+            "POST",
+            ctx.path("webhook-endpoints"),
+            Some(body),
+            message,
+            move |v| {
+                secret.set(Some(text(&v, "secret")).filter(|s| !s.is_empty()));
+                url_input.set(String::new());
+                reload.run(());
+            },
+        );
+    };
     view! {
         <section aria-labelledby="wh-title" class="card">
             <h2 id="wh-title">{i18n.t("webhooks_title")}</h2>
+            {owner.then(|| view! {
+                <form class="inline" on:submit=add>
+                    <label for="wh-url">{i18n.t("webhooks_url")}</label>
+                    <input id="wh-url" type="url" placeholder="https://" prop:value=move || url_input.get()
+                        on:input=move |ev| url_input.set(event_target_value(&ev))/>
+                    <button type="submit">{i18n.t("webhooks_add")}</button>
+                </form>
+            })}
+            {status_view(message)}
+            {move || secret.get().map(|s| view! {
+                <p class="notice">{i18n.t("webhooks_secret")}" "<code>{s}</code></p>
+            })}
             {loading_or_error(ctx, endpoints, move |v| {
                 let list = list(&v, "endpoints");
                 if list.is_empty() {
@@ -463,9 +557,56 @@ fn Recipients(ctx: Ctx) -> impl IntoView {
     let url = ctx.path("alert-recipients");
     fetch_into(url.clone(), state);
     let message = RwSignal::new(None);
+    let email = RwSignal::new(String::new());
+    let chosen = RwSignal::new(vec![
+        String::from("refused"),
+        String::from("attempt_failed"),
+    ]);
+    let add_url = url.clone();
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = json!({"email": email.get_untracked().trim(), "alerts": chosen.get_untracked()});
+        let reload = add_url.clone();
+        save(
+            ctx,
+            "POST",
+            add_url.clone(),
+            Some(body),
+            message,
+            move |_| {
+                email.set(String::new());
+                fetch_into(reload, state);
+            },
+        );
+    };
     view! {
         <section aria-labelledby="al-title" class="card">
             <h2 id="al-title">{i18n.t("alerts_title")}</h2>
+            {owner.then(|| view! {
+                <form on:submit=add class="recipient">
+                    <div class="inline">
+                        <label for="al-email">{i18n.t("staff_email")}</label>
+                        <input id="al-email" type="email" prop:value=move || email.get()
+                            on:input=move |ev| email.set(event_target_value(&ev))/>
+                    </div>
+                    <fieldset>
+                        <legend>{i18n.t("alerts_which")}</legend>
+                        {ALERT_KINDS.into_iter().map(|kind| {
+                            let id = ["al-kind-", kind].concat();
+                            view! { <span class="check">
+                                <input type="checkbox" id=id.clone()
+                                    prop:checked=move || chosen.with(|c| c.iter().any(|x| x == kind))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| { c.retain(|x| x != kind); if on { c.push(kind.to_string()) } });
+                                    }/>
+                                <label for=id>{i18n.t(&["alert_kind_", kind].concat())}</label>
+                            </span> }
+                        }).collect_view()}
+                    </fieldset>
+                    <button type="submit">{i18n.t("alerts_add")}</button>
+                </form>
+            })}
             {loading_or_error(ctx, state, move |v| {
                 let list = list(&v, "recipients");
                 if list.is_empty() {
@@ -504,6 +645,16 @@ fn Recipients(ctx: Ctx) -> impl IntoView {
         </section>
     }
 }
+
+/// The alerts a recipient can choose (`alert-recipients`' `alerts`).
+const ALERT_KINDS: [&str; 6] = [
+    "refused",
+    "attempt_failed",
+    "stalled",
+    "shipped",
+    "shipped_digest",
+    "deadline_missed",
+];
 
 /// Who may sign in: owners add and remove staff; staff see the list.
 #[component]

@@ -292,9 +292,48 @@ describe("Settings (stand-in session)", () => {
     // A new shipment takes the new checkpoints; the shopper's widget shows them.
     const itn = (await api.createShipment("acme", key, { order_ref: "#1004" })).json.itn;
     const shop = await newPage();
+    const fetched = [];
+    shop.on("request", (r) => fetched.push(r.url()));
     await shop.goto(`${system.shopBase}/index.html?number=${encodeURIComponent(itn)}`);
     await shop.locator("waymark-tracker").getByText("Picked from our Lyon shelves").first().waitFor();
+    assert.deepEqual(fetched.filter((u) => u.includes("/console")), [], "not one byte of the console reaches the embed");
     await shop.close();
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test("an owner sets a channel's policy, the calendar, an endpoint and an alert recipient", async () => {
+    const page = await newPage();
+    await standInSession(page);
+    await page.goto(`${system.edgeBase}/console/#/settings`);
+    const channelForm = page.locator("form").filter({ has: page.locator("#ch-new") });
+    await page.locator("#ch-new").fill("amazon");
+    await page.locator("#ch-new-policy").selectOption("on_movement");
+    await channelForm.getByRole("button", { name: "Save" }).click();
+    await page.getByLabel("Confirmation policy of amazon").waitFor();
+    const amazon = await api.call("GET", "/v1/merchants/acme/channels/amazon", { key });
+    assert.equal(amazon.json.confirm, "on_movement", amazon.text);
+
+    await page.getByLabel("Time zone").fill("Europe/Paris");
+    await page.getByLabel("Opens at").fill("08:30");
+    await page.getByLabel("Closes at").fill("18:00");
+    await page.locator("form").filter({ has: page.locator("#set-zone") }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("cell", { name: "time_zone" }).waitFor();
+    const settings = await api.call("GET", "/v1/merchants/acme/settings", { key });
+    assert.equal(settings.json.settings.time_zone, "Europe/Paris");
+    assert.deepEqual(settings.json.settings.business_hours, { open: "08:30", close: "18:00" });
+
+    await page.getByLabel("Endpoint URL").fill("https://hooks.acme.example/waymark");
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await page.getByText("Signing secret, shown only now").waitFor();
+    await page.getByText("https://hooks.acme.example/waymark").waitFor();
+
+    await page.locator("#al-email").fill("alerts@acme.example");
+    await page.getByRole("button", { name: "Add recipient" }).click();
+    await page.getByText("alerts@acme.example").waitFor();
+    await page.getByText("Waiting for confirmation").waitFor();
+    await axe(page, "settings after changes");
+    await shot(page, "console-settings-owner");
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -359,12 +398,15 @@ describe("real sessions (sign-in links, roles, CSRF, one merchant only)", () => 
   test("an owner adds a staff member from Settings, who can then sign in", async () => {
     const page = await signedIn("owner@acme.example");
     await page.goto(`${system.edgeBase}/console/#/settings`);
-    await page.getByLabel("E-mail address", { exact: true }).fill("packer@acme.example");
+    await page.locator("#staff-email").fill("packer@acme.example");
     await page.locator("form").filter({ has: page.locator("#staff-email") }).getByRole("button", { name: "Add" }).click();
     await page.getByText("packer@acme.example").waitFor();
     const list = await api.call("GET", "/v1/merchants/acme/staff", { key });
     assert.ok(list.json.staff.some((s) => s.email === "packer@acme.example" && s.role === "staff"), list.text);
     await page.close();
+    const packer = await signedIn("packer@acme.example");
+    assert.equal(await packer.locator("header.bar .role").textContent(), "Staff");
+    await packer.close();
   });
 
   test("CSRF: an owner's write without the session's token is refused", async () => {
@@ -387,10 +429,10 @@ describe("real sessions (sign-in links, roles, CSRF, one merchant only)", () => 
     assert.ok(await page.getByLabel("Checkpoint 1", { exact: true }).isDisabled());
     const { csrf_token, role } = await session(page);
     assert.equal(role, "staff");
-    const patch = await pageFetch(page, "PATCH", "/v1/merchants/acme/settings", { body: { time_zone: "Europe/Paris" }, csrf: csrf_token });
+    const patch = await pageFetch(page, "PATCH", "/v1/merchants/acme/settings", { body: { time_zone: "Asia/Tokyo" }, csrf: csrf_token });
     assert.equal(patch.status, 403, patch.text);
     const settings = await api.call("GET", "/v1/merchants/acme/settings", { key });
-    assert.notEqual(settings.json.settings.time_zone, "Europe/Paris");
+    assert.notEqual(settings.json.settings.time_zone, "Asia/Tokyo");
     // Staff read: the grid works.
     await page.goto(`${system.edgeBase}/console/#/find`);
     await page.locator("table.grid").waitFor();
