@@ -210,6 +210,20 @@ describe("Find Orders (stand-in session)", () => {
     await page.locator(".state.empty").waitFor();
     await axe(page, "Find Orders, empty");
     await page.getByLabel("Delivered", { exact: true }).uncheck();
+    // Created dates: from tomorrow finds nothing; from yesterday to today finds them all.
+    const day = (offset) => new Date(Date.now() + offset * 86400000).toLocaleDateString("en-CA", { timeZone: "America/New_York" });
+    await page.getByLabel("Created from").fill(day(1));
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.locator(".state.empty").waitFor();
+    await page.getByLabel("Created from").fill(day(-1));
+    await page.getByLabel("Created until").fill(day(0));
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.grid tbody tr").length === 3);
+    // No alert on any of them.
+    await page.locator("#find-alert").selectOption("any");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.locator(".state.empty").waitFor();
+    await page.locator("#find-alert").selectOption("none");
     await page.locator("#find-channel").fill("ebay");
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.waitForFunction(() => document.querySelectorAll("table.grid tbody tr").length === 1);
