@@ -295,9 +295,9 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
                     <dl class="facts">
                         <dt>{i18n.t("calendar_days")}</dt><dd><code>{show("business_days")}</code></dd>
                         <dt>{i18n.t("calendar_hours")}</dt><dd><code>{show("business_hours")}</code></dd>
-                        <dt>{i18n.t("calendar_pickups")}</dt><dd><code>{show("pickup_windows")}</code></dd>
                         <dt>{i18n.t("calendar_refresh")}</dt><dd><code>{show("refresh_schedule")}</code></dd>
                     </dl>
+                    <PickupWindows ctx settings=state/>
                     <h3>{i18n.t("history_title")}</h3>
                     <div class="grid-wrap" tabindex="0" role="region" aria-label=i18n.t("history_title")>
                         <table class="grid">
@@ -729,5 +729,98 @@ fn Staff(ctx: Ctx) -> impl IntoView {
             })}
             {status_view(message)}
         </section>
+    }
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Pickup windows: when carriers collect (local time, business days). Owners add and remove.
+#[component]
+fn PickupWindows(ctx: Ctx, settings: RwSignal<Load<Value>>) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let owner = ctx.owner();
+    let windows = move || match settings.get() {
+        Load::Ready(v) => v
+            .pointer("/settings/pickup_windows")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let days = RwSignal::new(vec!["mon", "tue", "wed", "thu", "fri"]);
+    let from = RwSignal::new(String::from("14:30"));
+    let to = RwSignal::new(String::from("17:00"));
+    let message = RwSignal::new(None);
+    let store = move |next: Vec<Value>| {
+        save(
+            ctx,
+            "PATCH",
+            ctx.path("settings"),
+            Some(json!({"pickup_windows": next})),
+            message,
+            move |v| settings.set(Load::Ready(v)),
+        );
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen: Vec<&str> = DAYS
+            .into_iter()
+            .filter(|d| days.with_untracked(|c| c.contains(d)))
+            .collect();
+        let mut next = windows();
+        next.push(json!({"days": chosen, "from": from.get_untracked(), "to": to.get_untracked()}));
+        store(next);
+    };
+    view! {
+        <h3>{i18n.t("calendar_pickups")}</h3>
+        {move || {
+            let list = windows();
+            if list.is_empty() {
+                return view! { <p class="hint">{i18n.t("pickups_empty")}</p> }.into_any();
+            }
+            view! { <ul class="plain">{list.iter().enumerate().map(|(i, w)| {
+                let days_text = w.get("days").and_then(Value::as_array).map(|d| {
+                    d.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+                }).unwrap_or_default();
+                let summary = [days_text.as_str(), " · ", &text(w, "from"), "–", &text(w, "to")].concat();
+                let label = i18n.fill("pickups_remove", &[("window", &summary)]);
+                view! { <li>
+                    {summary.clone()}" "
+                    {owner.then(|| view! {
+                        <button type="button" class="danger" aria-label=label on:click=move |_| {
+                            let mut next = windows();
+                            if i < next.len() { next.remove(i); }
+                            store(next);
+                        }>{i18n.t("staff_remove_short")}</button>
+                    })}
+                </li> }
+            }).collect_view()}</ul> }.into_any()
+        }}
+        {owner.then(|| view! {
+            <form on:submit=add class="pickup">
+                <fieldset>
+                    <legend>{i18n.t("pickups_new")}</legend>
+                    {DAYS.into_iter().map(|day| {
+                        let id = ["pickup-", day].concat();
+                        view! { <span class="check">
+                            <input type="checkbox" id=id.clone() prop:checked=move || days.with(|c| c.contains(&day))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    days.update(|c| { c.retain(|d| *d != day); if on { c.push(day) } });
+                                }/>
+                            <label for=id>{i18n.t(&["day_", day].concat())}</label>
+                        </span> }
+                    }).collect_view()}
+                    <div class="inline">
+                        <label for="pickup-from">{i18n.t("pickups_from")}</label>
+                        <input id="pickup-from" type="time" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                        <label for="pickup-to">{i18n.t("pickups_to")}</label>
+                        <input id="pickup-to" type="time" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
+                        <button type="submit">{i18n.t("pickups_add")}</button>
+                    </div>
+                </fieldset>
+            </form>
+        })}
+        {status_view(message)}
     }
 }

@@ -337,6 +337,11 @@ describe("Settings (stand-in session)", () => {
     assert.equal(settings.json.settings.time_zone, "Europe/Paris");
     assert.deepEqual(settings.json.settings.business_hours, { open: "08:30", close: "18:00" });
 
+    await page.getByRole("button", { name: "Add window" }).click();
+    await page.getByRole("button", { name: "Remove the window mon, tue, wed, thu, fri · 14:30–17:00" }).waitFor();
+    const windows = await api.call("GET", "/v1/merchants/acme/settings", { key });
+    assert.deepEqual(windows.json.settings.pickup_windows, [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "14:30", to: "17:00" }]);
+
     await page.getByLabel("Endpoint URL").fill("https://hooks.acme.example/waymark");
     await page.getByRole("button", { name: "Add endpoint" }).click();
     await page.getByText("Signing secret, shown only now").waitFor();
