@@ -428,6 +428,19 @@ describe("real sessions (sign-in links, roles, CSRF, one merchant only)", () => 
     await packer.close();
   });
 
+  test("an owner's change through the console is recorded with who, when and what", async () => {
+    const page = await signedIn("owner@acme.example");
+    await page.goto(`${system.edgeBase}/console/#/settings`);
+    await page.getByLabel("Time zone").fill("America/Chicago");
+    await page.locator("form").filter({ has: page.locator("#set-zone") }).getByRole("button", { name: "Save" }).click();
+    const row = page.locator("table.grid tr").filter({ hasText: "America/Chicago" });
+    await row.waitFor();
+    assert.match(await row.textContent(), /owner@acme\.example/);
+    const settings = await api.call("GET", "/v1/merchants/acme/settings", { key });
+    assert.equal(settings.json.settings.time_zone, "America/Chicago");
+    await page.close();
+  });
+
   test("CSRF: an owner's write without the session's token is refused", async () => {
     const page = await signedIn("owner@acme.example");
     const { csrf_token } = await session(page);
