@@ -11,14 +11,14 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "clippy (native and wasm32, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p waymark-edge -p waymark-widget --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p waymark-edge -p waymark-widget -p waymark-console --target wasm32-unknown-unknown -- -D warnings
 # The number bundle is the widget without its `order` feature (scripts/build-widget.sh).
 cargo clippy -p waymark-widget --no-default-features --target wasm32-unknown-unknown -- -D warnings
 step "native tests (unit, table, property, fixtures)"
 cargo test --workspace
 step "shared builds for wasm32"
 cargo check -p waymark-shared --target wasm32-unknown-unknown
-step "wasm builds (Worker and widget)"
+step "wasm builds (Worker, widget and console)"
 bash scripts/build.sh
 step "widget tests in headless Chromium (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=120 \

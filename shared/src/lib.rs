@@ -11,6 +11,7 @@ pub mod api;
 pub mod cache;
 pub mod calendar;
 pub mod channels;
+pub mod console;
 pub mod csv;
 pub mod events;
 pub mod find;

@@ -1,0 +1,240 @@
+//! One shipment's details: its numbers (links to the shopper's page), the timeline the
+//! shopper sees (`shared`'s `TrackingView`, with `shared::presentation`'s stage marks), the
+//! history, the channel's status, the deliveries about it, and the owner's actions.
+
+use leptos::prelude::*;
+use serde_json::{json, Value};
+use shared::console::track_path;
+use shared::presentation::{self, StageMark};
+use shared::view::TrackingView;
+
+use crate::api::{self, list, text};
+use crate::{error_text, when, Ctx, Load};
+
+#[derive(Clone, PartialEq)]
+struct Loaded {
+    shipment: Value,
+    channel: Option<Value>,
+    deliveries: Vec<Value>,
+}
+
+#[component]
+pub fn Details(ctx: Ctx, itn: String) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let state = RwSignal::new(Load::<Loaded>::Loading);
+    let itn = StoredValue::new(itn);
+    let reload = move || {
+        let base = ctx.path(
+            &[
+                "shipments/",
+                &shared::console::encode_component(&itn.get_value()),
+            ]
+            .concat(),
+        );
+        let deliveries_url = ctx.path("deliveries?limit=500");
+        leptos::task::spawn_local(async move {
+            let shipment = match api::get(&base).await {
+                Ok(v) => v,
+                Err(e) => return state.set(Load::Failed(e)),
+            };
+            let channel = api::get(&[base.as_str(), "/channel"].concat()).await.ok();
+            let wanted = text(&shipment, "itn");
+            let deliveries = api::get(&deliveries_url)
+                .await
+                .map(|v| list(&v, "deliveries"))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|d| text(d, "itn") == wanted)
+                .collect();
+            state.set(Load::Ready(Loaded {
+                shipment,
+                channel,
+                deliveries,
+            }));
+        });
+    };
+    reload();
+    view! {
+        <section aria-labelledby="shipment-title">
+            <p><a href="#/find">{i18n.t("back_to_find")}</a></p>
+            <h1 id="shipment-title" tabindex="-1">{move || i18n.fill("shipment_title", &[("itn", &itn.get_value())])}</h1>
+            {move || match state.get() {
+                Load::Loading => view! { <p class="state loading" role="status">{i18n.t("loading")}</p> }.into_any(),
+                Load::Failed(e) => view! { <p class="state error" role="alert">{error_text(&i18n, &e)}</p> }.into_any(),
+                Load::Ready(loaded) => view! { <Body ctx loaded reload=Callback::new(move |()| reload())/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Body(ctx: Ctx, loaded: Loaded, reload: Callback<()>) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let merchant = ctx.merchant();
+    let s = &loaded.shipment;
+    let itn = text(s, "itn");
+    let numbers = list(s, "tracking_numbers");
+    let tracking: Option<TrackingView> = s
+        .get("tracking")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok());
+    let checkpoints: Vec<String> = list(s, "checkpoints")
+        .iter()
+        .map(|c| text(c, "label"))
+        .collect();
+    view! {
+        <dl class="facts">
+            <dt>{i18n.t("col_itn")}</dt>
+            <dd><a href=track_path(&merchant, &itn) class="itn">{itn.clone()}</a></dd>
+            <dt>{i18n.t("col_tracking_numbers")}</dt>
+            <dd>
+                {if numbers.is_empty() { Some(i18n.t("none")) } else { None }}
+                {numbers.iter().map(|n| {
+                    let tn = text(n, "tracking_number");
+                    let role = text(n, "role");
+                    let href = track_path(&merchant, &tn);
+                    view! { <a class="tn" href=href>{tn}</a>" (" {role} ") " }
+                }).collect_view()}
+            </dd>
+            <dt>{i18n.t("col_order_ref")}</dt><dd>{text(s, "order_ref")}</dd>
+            <dt>{i18n.t("col_channel")}</dt><dd>{text(s, "channel")}</dd>
+            <dt>{i18n.t("col_created")}</dt><dd>{when(i18n.lang, &text(s, "created_at"))}</dd>
+        </dl>
+        <div class="columns-2">
+            <section aria-labelledby="timeline-title" class="card">
+                <h2 id="timeline-title">{i18n.t("shipment_timeline")}</h2>
+                {match tracking {
+                    Some(view) => view! { <Timeline ctx view/> }.into_any(),
+                    None => view! { <p class="state empty">{i18n.t("shipment_no_view")}</p> }.into_any(),
+                }}
+            </section>
+            <section aria-labelledby="history-title" class="card">
+                <h2 id="history-title">{i18n.t("shipment_history")}</h2>
+                <ol class="history">
+                    {list(s, "history").into_iter().rev().map(|event| {
+                        let kind = text(&event, "type");
+                        let at = text(&event, "at");
+                        let mut rest = event.clone();
+                        if let Some(o) = rest.as_object_mut() { o.remove("type"); o.remove("at"); }
+                        view! { <li><strong>{kind}</strong>" · "{when(i18n.lang, &at)}<br/><code>{rest.to_string()}</code></li> }
+                    }).collect_view()}
+                </ol>
+            </section>
+        </div>
+        <section aria-labelledby="channel-title" class="card">
+            <h2 id="channel-title">{i18n.t("shipment_channel")}</h2>
+            {match loaded.channel {
+                Some(Value::Object(map)) => view! {
+                    <dl class="facts">
+                        {map.into_iter().map(|(k, v)| view! {
+                            <dt>{k}</dt><dd>{match v { Value::String(s) => s, other => other.to_string() }}</dd>
+                        }).collect_view()}
+                    </dl>
+                }.into_any(),
+                _ => view! { <p class="state empty">{i18n.t("none")}</p> }.into_any(),
+            }}
+        </section>
+        <section aria-labelledby="deliveries-title" class="card">
+            <h2 id="deliveries-title">{i18n.t("shipment_deliveries")}</h2>
+            <crate::settings::DeliveryTable ctx deliveries=loaded.deliveries reload/>
+        </section>
+        {ctx.owner().then(|| view! { <Actions ctx itn=itn.clone() checkpoints reload/> })}
+    }
+}
+
+#[component]
+fn Timeline(ctx: Ctx, view: TrackingView) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let marks = presentation::stage_marks(&view.progress);
+    view! {
+        <p class="headline">{view.status.label.clone()}</p>
+        <ol class="stages">
+            {shared::stage::Stage::ALL.into_iter().zip(marks).map(|(stage, mark)| {
+                let class = match mark { StageMark::Done => "done", StageMark::Current => "current", _ => "todo" };
+                view! { <li class=class>{i18n.t(&["stage_", presentation::stage_name(stage)].concat())}</li> }
+            }).collect_view()}
+        </ol>
+        <ol class="timeline">
+            {view.timeline.iter().rev().map(|entry| {
+                let time = entry.time.clone().map(|t| when(i18n.lang, &t)).unwrap_or_default();
+                let class = if entry.done { "done" } else { "todo" };
+                view! {
+                    <li class=class>
+                        <span class="label">{entry.label.clone()}</span>
+                        <span class="meta">{time}" "{entry.location.clone().unwrap_or_default()}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// What an owner can do to a shipment: reach a checkpoint, attach or correct a TN, give the IMEI.
+#[component]
+fn Actions(ctx: Ctx, itn: String, checkpoints: Vec<String>, reload: Callback<()>) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let checkpoint = RwSignal::new(String::from("0"));
+    let tn = RwSignal::new(String::new());
+    let role = RwSignal::new(String::from("default"));
+    let imei = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let base = StoredValue::new(
+        ctx.path(&["shipments/", &shared::console::encode_component(&itn)].concat()),
+    );
+    let run = move |method: &'static str, rest: &'static str, body: Value| {
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            let url = [base.get_value().as_str(), rest].concat();
+            match api::send(method, &url, Some(&body), &ctx.csrf()).await {
+                Ok(_) => {
+                    message.set(Some((true, i18n.t("saved"))));
+                    reload.run(());
+                }
+                Err(e) => message.set(Some((false, error_text(&i18n, &e)))),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="actions-title" class="card">
+            <h2 id="actions-title">{i18n.t("shipment_actions")}</h2>
+            <form class="inline" on:submit=move |ev| {
+                ev.prevent_default();
+                let index: u32 = checkpoint.get_untracked().parse().unwrap_or(0);
+                run("POST", "/events", json!({"checkpoint": index}));
+            }>
+                <label for="act-checkpoint">{i18n.t("action_checkpoint")}</label>
+                <select id="act-checkpoint" on:change=move |ev| checkpoint.set(event_target_value(&ev))>
+                    {checkpoints.into_iter().enumerate().map(|(i, label)| view! {
+                        <option value=i.to_string()>{label}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit">{i18n.t("action_checkpoint_submit")}</button>
+            </form>
+            <form class="inline" on:submit=move |ev| {
+                ev.prevent_default();
+                let number: String = tn.get_untracked().split_whitespace().collect();
+                run("PUT", "/tracking", json!({"tracking_number": number, "role": role.get_untracked()}));
+            }>
+                <label for="act-tn">{i18n.t("action_tn")}</label>
+                <input id="act-tn" prop:value=move || tn.get() on:input=move |ev| tn.set(event_target_value(&ev))/>
+                <label for="act-role">{i18n.t("action_role")}</label>
+                <select id="act-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    <option value="default">{i18n.t("role_default")}</option>
+                    <option value="local">{i18n.t("role_local")}</option>
+                </select>
+                <button type="submit">{i18n.t("action_tn_submit")}</button>
+            </form>
+            <form class="inline" on:submit=move |ev| {
+                ev.prevent_default();
+                run("PUT", "/fields", json!({"imei": imei.get_untracked().trim()}));
+            }>
+                <label for="act-imei">{i18n.t("action_imei")}</label>
+                <input id="act-imei" inputmode="numeric" prop:value=move || imei.get() on:input=move |ev| imei.set(event_target_value(&ev))/>
+                <button type="submit">{i18n.t("action_imei_submit")}</button>
+            </form>
+            <div role="status">
+                {move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m}</p> })}
+            </div>
+        </section>
+    }
+}
