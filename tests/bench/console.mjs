@@ -4,7 +4,7 @@
 // (a trivial same-origin document) measured in the same run. Medians of ROUNDS, each in a fresh
 // page with a warm browser cache (a staff member's everyday visit). Figures only.
 import { startSystem, stopAll } from "../lib/harness.mjs";
-import { Api, provision } from "../lib/api.mjs";
+import { Api, provision, seedShipments } from "../lib/api.mjs";
 import { launch } from "../lib/browser.mjs";
 
 const SHIPMENTS = Number(process.env.BENCH_SHIPMENTS ?? 10000);
@@ -13,17 +13,8 @@ const system = await startSystem({ edgePort: 8941, standinPort: 8942, shopPort: 
 const api = new Api(system.edgeBase);
 const key = await provision(api, { id: "bench", name: "Bench" });
 
-const channels = ["amazon", "ebay", "shopify:bench.myshopify.com", "manual"];
-let next = 0;
 const started = Date.now();
-async function creator() {
-  while (next < SHIPMENTS) {
-    const i = next++;
-    const res = await api.createShipment("bench", key, { order_ref: `#${100000 + i}`, channel: channels[i % 4] });
-    if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${res.text}`);
-  }
-}
-await Promise.all(Array.from({ length: 16 }, creator));
+await seedShipments(api, "bench", key, SHIPMENTS);
 const seeded = (Date.now() - started) / 1000;
 
 await api.call("POST", "/v1/merchants/bench/staff", { key, body: { email: "owner@bench.example", role: "owner" } });

@@ -2,7 +2,7 @@
 // loopback: first page, a filtered page and the full CSV export, each as a ratio against the
 // plain GET of one shipment measured in the same run. Bounded: a fixed number of requests.
 import { startSystem, stopAll } from "../lib/harness.mjs";
-import { Api, provision } from "../lib/api.mjs";
+import { Api, provision, seedShipments } from "../lib/api.mjs";
 
 const SHIPMENTS = Number(process.env.BENCH_SHIPMENTS ?? 10000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -10,19 +10,8 @@ const system = await startSystem({ edgePort: 8931, standinPort: 8932, shopPort: 
 const api = new Api(system.edgeBase);
 const key = await provision(api, { id: "bench", name: "Bench" });
 
-const channels = ["amazon", "ebay", "shopify:bench.myshopify.com", "manual"];
-let next = 0;
-const itns = [];
 const started = Date.now();
-async function creator() {
-  while (next < SHIPMENTS) {
-    const i = next++;
-    const res = await api.createShipment("bench", key, { order_ref: `#${100000 + i}`, channel: channels[i % 4] });
-    if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${res.text}`);
-    itns.push(res.json.itn);
-  }
-}
-await Promise.all(Array.from({ length: 16 }, creator));
+const itns = await seedShipments(api, "bench", key, SHIPMENTS);
 const seeded = (Date.now() - started) / 1000;
 
 async function time(path, headers = {}) {
