@@ -45,6 +45,7 @@ pub fn FindOrders(ctx: Ctx) -> impl IntoView {
     let carrier = RwSignal::new(String::new());
     let channel = RwSignal::new(String::new());
     let alert = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let sort = RwSignal::new(String::new());
@@ -93,6 +94,7 @@ pub fn FindOrders(ctx: Ctx) -> impl IntoView {
             carrier: carrier.get_untracked(),
             channel: channel.get_untracked(),
             alert: alert.get_untracked(),
+            confirmation: confirmation.get_untracked(),
             created_from: logic::day_start(&from.get_untracked(), offset, false),
             created_to: logic::day_start(&to.get_untracked(), offset, true),
             sort: sort.get_untracked(),
@@ -104,7 +106,7 @@ pub fn FindOrders(ctx: Ctx) -> impl IntoView {
         apply();
     };
     let clear = move |_| {
-        for s in [q, carrier, channel, alert, from, to, sort] {
+        for s in [q, carrier, channel, alert, confirmation, from, to, sort] {
             s.set(String::new());
         }
         stages.set(Vec::new());
@@ -170,6 +172,18 @@ pub fn FindOrders(ctx: Ctx) -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
+                    <label for="find-confirmation">{i18n.t("col_confirmation")}</label>
+                    <select id="find-confirmation" aria-describedby="find-confirmation-hint"
+                        on:change=move |ev| confirmation.set(event_target_value(&ev))
+                        prop:value=move || confirmation.get()>
+                        <option value="">{i18n.t("find_confirmation_all")}</option>
+                        {logic::confirmation_names().map(|c| view! {
+                            <option value=c>{i18n.t(&["confirmation_", c].concat())}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="hint" id="find-confirmation-hint">{i18n.t("find_confirmation_hint")}</p>
+                </div>
+                <div class="field">
                     <label for="find-from">{i18n.t("find_created_from")}</label>
                     <input id="find-from" type="date"
                         prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
@@ -209,7 +223,15 @@ pub fn FindOrders(ctx: Ctx) -> impl IntoView {
                         <p>{if applied.with(|f| *f == FindForm::default()) { i18n.t("find_empty_none") } else { i18n.t("find_empty") }}</p>
                     </div>
                 }.into_any(),
-                Load::Ready(page) => view! { <Grid ctx columns page cursors/> }.into_any(),
+                Load::Ready(page) => {
+                    // A header click sorts by its column (again: the other way round).
+                    let sort_by = Callback::new(move |key: &'static str| {
+                        sort.set(logic::toggled_sort(&applied.with_untracked(|f| f.sort.clone()), key));
+                        apply();
+                    });
+                    let sorted = Signal::derive(move || applied.with(|f| f.sort.clone()));
+                    view! { <Grid ctx columns page cursors sorted sort_by/> }.into_any()
+                }
             }}
         </section>
     }
@@ -249,6 +271,8 @@ fn Grid(
     columns: RwSignal<Vec<Column>>,
     page: Rows,
     cursors: RwSignal<Vec<Option<String>>>,
+    sorted: Signal<String>,
+    sort_by: Callback<&'static str>,
 ) -> impl IntoView {
     let i18n = ctx.i18n;
     let merchant = ctx.merchant();
@@ -260,8 +284,26 @@ fn Grid(
                 <caption id="grid-caption">{i18n.t("find_caption")}</caption>
                 <thead>
                     <tr>
-                        {move || columns.get().into_iter().map(|c| view! {
-                            <th scope="col">{i18n.t(&["col_", c.as_str()].concat())}</th>
+                        {move || columns.get().into_iter().map(|c| {
+                            let title = i18n.t(&["col_", c.as_str()].concat());
+                            match logic::sort_key(c) {
+                                None => view! { <th scope="col">{title}</th> }.into_any(),
+                                Some(key) => {
+                                    let order = move || logic::sorted_by(&sorted.get(), key);
+                                    let aria = move || match order() {
+                                        Some(true) => "descending",
+                                        Some(false) => "ascending",
+                                        None => "none",
+                                    };
+                                    view! {
+                                        <th scope="col" aria-sort=aria>
+                                            <button type="button" class="sort" title=i18n.t("sort_by_column") on:click=move |_| sort_by.run(key)>
+                                                {title}
+                                            </button>
+                                        </th>
+                                    }.into_any()
+                                }
+                            }
                         }).collect_view()}
                     </tr>
                 </thead>
@@ -326,6 +368,14 @@ fn cell(ctx: Ctx, merchant: &str, row: &Value, column: Column) -> AnyView {
                 view! { <td>{i18n.t("none")}</td> }.into_any()
             } else {
                 view! { <td><span class="badge alert">{i18n.t(&["alert_", &alert].concat())}</span></td> }.into_any()
+            }
+        }
+        Column::Confirmation => {
+            let state = text(row, "confirmation");
+            if state.is_empty() {
+                view! { <td>{i18n.t("none")}</td> }.into_any()
+            } else {
+                view! { <td><span class=["badge confirmation-", &state].concat()>{i18n.t(&["confirmation_", &state].concat())}</span></td> }.into_any()
             }
         }
         Column::Created => {

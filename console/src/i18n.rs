@@ -174,6 +174,42 @@ mod tests {
         }
     }
 
+    fn texts(lang: &str) -> std::collections::BTreeMap<String, String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../www/console/i18n")
+            .join(format!("{lang}.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
+    }
+
+    /// The `{name}` slots of a text.
+    fn slots(text: &str) -> BTreeSet<String> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|piece| piece.split_once('}').map(|(name, _)| name.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn translations_keep_every_slot_and_shared_sentences_exist() {
+        let english = texts("en");
+        for lang in LANGUAGES {
+            for (key, text) in texts(lang) {
+                let want = slots(english.get(&key).map_or("", String::as_str));
+                assert_eq!(slots(&text), want, "{lang}: {key}");
+            }
+        }
+        // Keys `shared` chooses at run time.
+        for key in shared::console::SENTENCE_KEYS {
+            assert!(english.contains_key(*key), "{key}");
+        }
+        for name in shared::console::confirmation_names() {
+            assert!(
+                english.contains_key(&format!("confirmation_{name}")),
+                "{name}"
+            );
+        }
+    }
+
     #[test]
     fn languages_are_known() {
         assert_eq!(super::known("fr-CA"), Some("fr"));

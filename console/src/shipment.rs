@@ -4,8 +4,10 @@
 
 use leptos::prelude::*;
 use serde_json::{json, Value};
-use shared::console::track_path;
+use shared::channels::ChannelStatusView;
+use shared::console::{channel_state_sentence, history_sentence, track_path, Part, Sentence};
 use shared::presentation::{self, StageMark};
+use shared::shipment::{CheckpointDef, ShipmentEvent};
 use shared::view::TrackingView;
 
 use crate::api::{self, list, text};
@@ -110,28 +112,14 @@ fn Body(ctx: Ctx, loaded: Loaded, reload: Callback<()>) -> impl IntoView {
             </section>
             <section aria-labelledby="history-title" class="card">
                 <h2 id="history-title">{i18n.t("shipment_history")}</h2>
-                <ol class="history">
-                    {list(s, "history").into_iter().rev().map(|event| {
-                        let kind = text(&event, "type");
-                        let at = text(&event, "at");
-                        let mut rest = event.clone();
-                        if let Some(o) = rest.as_object_mut() { o.remove("type"); o.remove("at"); }
-                        view! { <li><strong>{kind}</strong>" · "{when(i18n.lang, &at)}<br/><code>{rest.to_string()}</code></li> }
-                    }).collect_view()}
-                </ol>
+                <History ctx history=list(s, "history")/>
             </section>
         </div>
         <section aria-labelledby="channel-title" class="card">
             <h2 id="channel-title">{i18n.t("shipment_channel")}</h2>
-            {match loaded.channel {
-                Some(Value::Object(map)) => view! {
-                    <dl class="facts">
-                        {map.into_iter().map(|(k, v)| view! {
-                            <dt>{k}</dt><dd>{match v { Value::String(s) => s, other => other.to_string() }}</dd>
-                        }).collect_view()}
-                    </dl>
-                }.into_any(),
-                _ => view! { <p class="state empty">{i18n.t("none")}</p> }.into_any(),
+            {match loaded.channel.and_then(|v| serde_json::from_value::<ChannelStatusView>(v).ok()) {
+                Some(status) => view! { <ChannelStatus ctx status/> }.into_any(),
+                None => view! { <p class="state empty">{i18n.t("none")}</p> }.into_any(),
             }}
         </section>
         <section aria-labelledby="deliveries-title" class="card">
@@ -139,6 +127,124 @@ fn Body(ctx: Ctx, loaded: Loaded, reload: Callback<()>) -> impl IntoView {
             <crate::settings::DeliveryTable ctx deliveries=loaded.deliveries reload/>
         </section>
         {ctx.owner().then(|| view! { <Actions ctx itn=itn.clone() checkpoints reload/> })}
+    }
+}
+
+/// A sentence of `shared::console` in the reader's language, times in their zone.
+fn say(i18n: &crate::i18n::I18n, sentence: &Sentence) -> String {
+    let values: Vec<(&str, String)> = sentence
+        .parts
+        .iter()
+        .map(|(name, part)| {
+            let value = match part {
+                Part::Text(text) => text.clone(),
+                Part::Time(at) => when(i18n.lang, &at.to_string()),
+            };
+            (*name, value)
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    i18n.fill(sentence.key, &borrowed)
+}
+
+/// The shipment's own history, newest first, each event a sentence with when it was recorded.
+#[component]
+fn History(ctx: Ctx, history: Vec<Value>) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let events: Vec<ShipmentEvent> = history
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    let checkpoints: Vec<CheckpointDef> = events
+        .iter()
+        .find_map(|e| match e {
+            ShipmentEvent::Created { checkpoints, .. } => Some(checkpoints.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    if events.is_empty() {
+        return view! { <p class="state empty">{i18n.t("none")}</p> }.into_any();
+    }
+    view! {
+        // Newest first, numbered as they happened.
+        <ol class="history" reversed>
+            {events.iter().rev().map(|event| {
+                let at = event.at().to_string();
+                let line = say(&i18n, &history_sentence(event, &checkpoints));
+                view! {
+                    <li>
+                        <time datetime=at.clone()>{when(i18n.lang, &at)}</time>
+                        <span class="what">{line}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// Where the ship confirmation to the shipment's sales channel stands, in words.
+#[component]
+fn ChannelStatus(ctx: Ctx, status: ChannelStatusView) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let state = status.state.confirmation().as_str();
+    let yes_no = move |b: bool| i18n.t(if b { "yes" } else { "no" });
+    let policy = status.policy.confirm().as_str();
+    let confirmed = status.confirmed.as_ref().map(|c| {
+        let at = c.at.to_string();
+        i18n.fill(
+            "channel_confirmed_line",
+            &[
+                ("tn", &c.tracking_number.to_string()),
+                ("at", &when(i18n.lang, &at)),
+            ],
+        )
+    });
+    let fields = status
+        .required_fields
+        .iter()
+        .map(|field| {
+            let name = field.as_str();
+            match status.imei_supplied_at {
+                Some(at) => i18n.fill(
+                    "channel_field_supplied",
+                    &[("field", name), ("at", &when(i18n.lang, &at.to_string()))],
+                ),
+                None => i18n.fill("channel_field_missing", &[("field", name)]),
+            }
+        })
+        .collect::<Vec<_>>();
+    let shopify = status.shopify.clone();
+    view! {
+        <p class="channel-state">
+            <span class=["badge confirmation-", state].concat()>{i18n.t(&["confirmation_", state].concat())}</span>
+            " "{say(&i18n, &channel_state_sentence(&status.state))}
+        </p>
+        <dl class="facts">
+            <dt>{i18n.t("col_channel")}</dt><dd>{status.channel.to_string()}</dd>
+            <dt>{i18n.t("channels_policy")}</dt>
+            <dd><code>{policy}</code>" · "{i18n.t(&["policy_", policy].concat())}</dd>
+            <dt>{i18n.t("channel_locks")}</dt><dd>{yes_no(status.policy.locks())}</dd>
+            {confirmed.map(|line| view! { <dt>{i18n.t("channel_confirmed")}</dt><dd>{line}</dd> })}
+            {(!fields.is_empty()).then(|| view! {
+                <dt>{i18n.t("channel_fields")}</dt>
+                <dd>{fields.into_iter().map(|f| view! { <span class="field-line">{f}</span> }).collect_view()}</dd>
+            })}
+            <dt>{i18n.t("channel_cod")}</dt><dd>{yes_no(status.cash_on_delivery)}</dd>
+            <dt>{i18n.t("channel_smartphone")}</dt><dd>{yes_no(status.smartphone)}</dd>
+            {shopify.map(|shop| {
+                let events = shop.events_planned.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
+                view! {
+                    <dt>{i18n.t("channel_shopify_order")}</dt><dd><code>{shop.order_id.as_str().to_string()}</code></dd>
+                    <dt>{i18n.t("channel_shopify_fulfillment")}</dt>
+                    <dd>{shop.fulfillment_id.map(|f| f.as_str().to_string()).unwrap_or_else(|| i18n.t("channel_not_yet"))}</dd>
+                    <dt>{i18n.t("channel_shopify_events")}</dt>
+                    <dd>{if events.is_empty() { i18n.t("none") } else { events }}</dd>
+                    <dt>{i18n.t("channel_shopify_paid")}</dt>
+                    <dd>{shop.marked_paid_for.map(|at| when(i18n.lang, &at.to_string())).unwrap_or_else(|| i18n.t("channel_not_yet"))}</dd>
+                }
+            })}
+        </dl>
     }
 }
 

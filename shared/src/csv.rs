@@ -29,17 +29,18 @@ pub enum Column {
     Stage,
     LatestEvent,
     Alert,
+    Confirmation,
     Created,
     Updated,
 }
 
 /// `columns` named something that is not a column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a column: use itn, tracking_numbers, order_ref, channel, carrier, stage, latest_event, alert, created or updated")]
+#[error("{0:?} is not a column: use itn, tracking_numbers, order_ref, channel, carrier, stage, latest_event, alert, confirmation, created or updated")]
 pub struct UnknownColumn(pub String);
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 11] = [
         Column::Itn,
         Column::TrackingNumbers,
         Column::OrderRef,
@@ -48,6 +49,7 @@ impl Column {
         Column::Stage,
         Column::LatestEvent,
         Column::Alert,
+        Column::Confirmation,
         Column::Created,
         Column::Updated,
     ];
@@ -76,6 +78,7 @@ impl Column {
             Column::Stage => "stage",
             Column::LatestEvent => "latest_event",
             Column::Alert => "alert",
+            Column::Confirmation => "confirmation",
             Column::Created => "created",
             Column::Updated => "updated",
         }
@@ -92,6 +95,7 @@ impl Column {
             Column::Stage => "Stage",
             Column::LatestEvent => "Latest event",
             Column::Alert => "Alert",
+            Column::Confirmation => "Ship confirmation",
             Column::Created => "Created (UTC)",
             Column::Updated => "Updated (UTC)",
         }
@@ -110,6 +114,11 @@ impl Column {
             Column::Stage => stage_name(row.stage).to_string(),
             Column::LatestEvent => row.latest.clone().unwrap_or_default(),
             Column::Alert => row.alert.map(alert_name).unwrap_or_default().to_string(),
+            Column::Confirmation => row
+                .confirmation
+                .map(|c| c.as_str())
+                .unwrap_or_default()
+                .to_string(),
             Column::Created => spreadsheet_time(row.created_at),
             Column::Updated => spreadsheet_time(row.updated_at),
         }
@@ -207,7 +216,7 @@ mod tests {
         }
         assert_eq!(
             "Order".parse::<Column>().unwrap_err().to_string(),
-            "\"Order\" is not a column: use itn, tracking_numbers, order_ref, channel, carrier, stage, latest_event, alert, created or updated"
+            "\"Order\" is not a column: use itn, tracking_numbers, order_ref, channel, carrier, stage, latest_event, alert, confirmation, created or updated"
         );
     }
 

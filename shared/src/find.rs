@@ -35,6 +35,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::api::is_hidden_character;
+use crate::channels::{Confirmation, UnknownConfirmation};
 use crate::csv::{Column, UnknownColumn};
 use crate::ids::{IdError, Itn, Slug};
 use crate::stage::{Alert, Stage};
@@ -54,7 +55,8 @@ pub const MAX_CHANNEL_CHARS: usize = 200;
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// The parameters, in the order error messages list them.
-const PARAMETERS: &str = "q, stage, carrier, channel, alert, created_from, created_to, \
+const PARAMETERS: &str = "q, stage, carrier, channel, alert, confirmation, created_from, \
+                          created_to, \
                           updated_from, updated_to, sort, limit, cursor and columns";
 
 /// Why a query string was refused (400). Each message is a sentence a developer can act on;
@@ -89,6 +91,8 @@ pub enum QueryError {
     ChannelLength(usize),
     #[error("{0:?} is not an alert filter: use any, none, attempt_failed, available_for_pickup, exception, return_to_sender or expired")]
     Alert(String),
+    #[error("{0:?} is not a confirmation state: use never, waiting, held, deadline_missed, confirmed or conflict")]
+    Confirmation(String),
     #[error("{param}: {source}")]
     Time {
         param: &'static str,
@@ -346,6 +350,8 @@ pub struct ShipmentQuery {
     carriers: CarrierFilter,
     channels: Vec<String>,
     alerts: AlertFilter,
+    /// Ship-confirmation states (OR); empty: no filter.
+    confirmations: Vec<Confirmation>,
     created: TimeRange,
     updated: TimeRange,
     sort: Sort,
@@ -362,6 +368,7 @@ impl Default for ShipmentQuery {
             carriers: CarrierFilter::default(),
             channels: Vec::new(),
             alerts: AlertFilter::default(),
+            confirmations: Vec::new(),
             created: TimeRange::default(),
             updated: TimeRange::default(),
             sort: Sort::DEFAULT,
@@ -380,6 +387,7 @@ enum Param {
     Carrier,
     Channel,
     Alert,
+    Confirmation,
     CreatedFrom,
     CreatedTo,
     UpdatedFrom,
@@ -390,12 +398,13 @@ enum Param {
     Columns,
 }
 
-const PARAMS: [(&str, Param); 13] = [
+const PARAMS: [(&str, Param); 14] = [
     ("q", Param::Q),
     ("stage", Param::Stage),
     ("carrier", Param::Carrier),
     ("channel", Param::Channel),
     ("alert", Param::Alert),
+    ("confirmation", Param::Confirmation),
     ("created_from", Param::CreatedFrom),
     ("created_to", Param::CreatedTo),
     ("updated_from", Param::UpdatedFrom),
@@ -410,14 +419,19 @@ impl Param {
     fn takes_one_value(self) -> bool {
         !matches!(
             self,
-            Param::Stage | Param::Carrier | Param::Channel | Param::Alert | Param::Columns
+            Param::Stage
+                | Param::Carrier
+                | Param::Channel
+                | Param::Alert
+                | Param::Confirmation
+                | Param::Columns
         )
     }
     /// Whether a value is a comma list (`channel` is not: a channel name may hold a comma).
     fn is_comma_list(self) -> bool {
         matches!(
             self,
-            Param::Stage | Param::Carrier | Param::Alert | Param::Columns
+            Param::Stage | Param::Carrier | Param::Alert | Param::Confirmation | Param::Columns
         )
     }
 }
@@ -596,6 +610,12 @@ impl ShipmentQuery {
                     push_unique(&mut self.alerts.alerts, alert);
                 }
             },
+            Param::Confirmation => {
+                let state = value
+                    .parse()
+                    .map_err(|e: UnknownConfirmation| QueryError::Confirmation(e.0))?;
+                push_unique(&mut self.confirmations, state);
+            }
             Param::CreatedFrom => self.created.from = Some(parse_time(name, value)?),
             Param::CreatedTo => self.created.to = Some(parse_time(name, value)?),
             Param::UpdatedFrom => self.updated.from = Some(parse_time(name, value)?),
@@ -691,6 +711,10 @@ impl ShipmentQuery {
             && self.carriers.accepts(row.carrier.as_deref())
             && (self.channels.is_empty() || self.channels.contains(&row.channel))
             && self.alerts.accepts(row.alert)
+            && (self.confirmations.is_empty()
+                || row
+                    .confirmation
+                    .is_some_and(|c| self.confirmations.contains(&c)))
             && self.created.contains(row.created_at)
             && self.updated.contains(row.updated_at)
     }
@@ -782,6 +806,17 @@ impl ShipmentQuery {
             }
             conditions.push(format!("({})", any.join(" OR ")));
         }
+        if !self.confirmations.is_empty() {
+            conditions.push(format!(
+                "confirmation IN ({})",
+                placeholders(self.confirmations.len())
+            ));
+            params.extend(
+                self.confirmations
+                    .iter()
+                    .map(|c| SqlParam::Text(c.as_str().to_string())),
+            );
+        }
         for (column, range) in [("created_at", self.created), ("updated_at", self.updated)] {
             if let Some(from) = range.from {
                 conditions.push(format!("{column} >= ?"));
@@ -837,7 +872,8 @@ fn placeholders(n: usize) -> String {
 
 /// The columns a page selects, in this order (see [`StoredRow`]).
 pub const SELECT_COLUMNS: &str =
-    "itn, seq, order_ref, channel, carrier, stage, alert, created_at, updated_at, tns, latest";
+    "itn, seq, order_ref, channel, carrier, stage, alert, created_at, updated_at, tns, latest, \
+     confirmation";
 
 /// A statement with `?` placeholders and their values, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -872,6 +908,10 @@ pub struct StoredRow {
     pub updated_at: i64,
     pub tns: String,
     pub latest: Option<String>,
+    /// The ship confirmation's state ([`Confirmation`]); `None` until the shipment's channel
+    /// was first planned.
+    #[serde(default)]
+    pub confirmation: Option<String>,
 }
 
 /// Why a stored row could not be read (a bug or a newer writer: a 500, not the caller's fault).
@@ -881,6 +921,8 @@ pub enum RowError {
     Stage { itn: String, stage: i64 },
     #[error("stored row {itn}: {alert:?} is not an alert")]
     Alert { itn: String, alert: String },
+    #[error("stored row {itn}: {confirmation:?} is not a confirmation state")]
+    Confirmation { itn: String, confirmation: String },
 }
 
 /// One shipment in a "Find Orders" answer.
@@ -901,6 +943,8 @@ pub struct ShipmentRow {
     pub tracking_numbers: Vec<String>,
     /// The latest event's label shown to merchants.
     pub latest: Option<String>,
+    /// Where the ship confirmation to the sales channel stands, as last planned.
+    pub confirmation: Option<Confirmation>,
 }
 
 impl ShipmentRow {
@@ -930,7 +974,15 @@ impl TryFrom<StoredRow> for ShipmentRow {
                 alert: echo(&text),
             })?),
         };
+        let confirmation = match row.confirmation {
+            None => None,
+            Some(text) => Some(text.parse().map_err(|_| RowError::Confirmation {
+                itn: row.itn.clone(),
+                confirmation: echo(&text),
+            })?),
+        };
         Ok(ShipmentRow {
+            confirmation,
             tracking_numbers: row.tns.split_whitespace().map(str::to_string).collect(),
             itn: row.itn,
             seq: row.seq,
@@ -947,7 +999,8 @@ impl TryFrom<StoredRow> for ShipmentRow {
 }
 
 /// The JSON shape: `{"itn": "WM-…", "order_ref", "channel", "carrier", "stage", "alert",
-/// "tracking_numbers": [...], "latest_event", "created_at", "updated_at"}` (times RFC 3339).
+/// "tracking_numbers": [...], "latest_event", "confirmation", "created_at", "updated_at"}`
+/// (times RFC 3339).
 impl Serialize for ShipmentRow {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
@@ -960,6 +1013,7 @@ impl Serialize for ShipmentRow {
             alert: Option<Alert>,
             tracking_numbers: &'a [String],
             latest_event: Option<&'a str>,
+            confirmation: Option<Confirmation>,
             created_at: Timestamp,
             updated_at: Timestamp,
         }
@@ -972,6 +1026,7 @@ impl Serialize for ShipmentRow {
             alert: self.alert,
             tracking_numbers: &self.tracking_numbers,
             latest_event: self.latest.as_deref(),
+            confirmation: self.confirmation,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }

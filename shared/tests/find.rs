@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use rusqlite::types::Value;
 use rusqlite::Connection;
+use shared::channels::Confirmation;
 use shared::csv::{
     csv_field, csv_header, csv_line, csv_row, is_formula_like, neutralise, Column, BOM,
 };
@@ -122,6 +123,7 @@ fn row(n: i64) -> ShipmentRow {
         updated_at: Timestamp(1_763_629_200_000 + n * 120_000),
         tracking_numbers: vec![format!("1Z{n:06}")],
         latest: Some("In transit".into()),
+        confirmation: None,
     }
 }
 
@@ -211,8 +213,8 @@ fn bad_queries_are_refused_with_a_message_to_act_on() {
     let created_cursor = Cursor::after(&row(1), Sort::DEFAULT).to_string();
     let twenty_one = vec!["shipped"; 21].join(",");
     let table: Vec<(String, String)> = vec![
-        ("bogus=1".into(), "unknown parameter \"bogus\": the parameters are q, stage, carrier, channel, alert, created_from, created_to, updated_from, updated_to, sort, limit, cursor and columns".into()),
-        ("Q=x".into(), "unknown parameter \"Q\": the parameters are q, stage, carrier, channel, alert, created_from, created_to, updated_from, updated_to, sort, limit, cursor and columns".into()),
+        ("bogus=1".into(), "unknown parameter \"bogus\": the parameters are q, stage, carrier, channel, alert, confirmation, created_from, created_to, updated_from, updated_to, sort, limit, cursor and columns".into()),
+        ("Q=x".into(), "unknown parameter \"Q\": the parameters are q, stage, carrier, channel, alert, confirmation, created_from, created_to, updated_from, updated_to, sort, limit, cursor and columns".into()),
         ("q=a&q=b".into(), "q is given more than once, but it takes one value".into()),
         ("sort=stage&sort=".into(), "sort is given more than once, but it takes one value".into()),
         (format!("q={}", "a".repeat(101)), "q must be at most 100 characters, not 101".into()),
@@ -245,7 +247,7 @@ fn bad_queries_are_refused_with_a_message_to_act_on() {
         (format!("cursor={created_cursor}&sort=stage"), "the cursor belongs to sort=-created, not sort=stage: keep the sort of the page that gave the cursor, or leave cursor out to start again".into()),
         (format!("sort=created&cursor={created_cursor}"), "the cursor belongs to sort=-created, not sort=created: keep the sort of the page that gave the cursor, or leave cursor out to start again".into()),
         ("columns=itn,itn".into(), "columns lists itn more than once".into()),
-        ("columns=Order".into(), "columns: \"Order\" is not a column: use itn, tracking_numbers, order_ref, channel, carrier, stage, latest_event, alert, created or updated".into()),
+        ("columns=Order".into(), "columns: \"Order\" is not a column: use itn, tracking_numbers, order_ref, channel, carrier, stage, latest_event, alert, confirmation, created or updated".into()),
         (format!("q={}", "a".repeat(8 * 1024)), "the query string is longer than 8192 bytes".into()),
     ];
     for (query, message) in &table {
@@ -323,7 +325,7 @@ proptest! {
 // SQL
 // ---------------------------------------------------------------------------------------------
 
-const SELECT: &str = "SELECT itn, seq, order_ref, channel, carrier, stage, alert, created_at, updated_at, tns, latest FROM shipments";
+const SELECT: &str = "SELECT itn, seq, order_ref, channel, carrier, stage, alert, created_at, updated_at, tns, latest, confirmation FROM shipments";
 
 fn text(s: &str) -> SqlParam {
     SqlParam::Text(s.into())
@@ -571,11 +573,13 @@ fn stored_rows_read_into_typed_rows() {
         updated_at: 1_763_629_260_500,
         tns: "1Z1 JD2".into(),
         latest: None,
+        confirmation: Some("deadline_missed".into()),
     };
     let row = ShipmentRow::try_from(stored.clone()).unwrap();
     assert_eq!(row.stage, Stage::OutForDelivery);
     assert_eq!(row.alert, Some(Alert::AttemptFailed));
     assert_eq!(row.tracking_numbers, vec!["1Z1", "JD2"]);
+    assert_eq!(row.confirmation, Some(Confirmation::DeadlineMissed));
     assert_eq!(row.itn_display(), itn(5).to_string());
     assert_eq!(
         ShipmentRow::try_from(StoredRow {
@@ -608,6 +612,13 @@ fn stored_rows_read_into_typed_rows() {
             },
             "\"late\" is not an alert",
         ),
+        (
+            StoredRow {
+                confirmation: Some("sent".into()),
+                ..stored.clone()
+            },
+            "\"sent\" is not a confirmation state",
+        ),
     ];
     for (bad, message) in table {
         let err = ShipmentRow::try_from(bad).unwrap_err().to_string();
@@ -617,7 +628,8 @@ fn stored_rows_read_into_typed_rows() {
     let json = serde_json::json!({
         "itn": itn(5).compact(), "seq": 5, "order_ref": "#1005", "channel": "amazon",
         "carrier": null, "stage": 3, "alert": "attempt_failed", "created_at": 1_763_629_200_000_i64,
-        "updated_at": 1_763_629_260_500_i64, "tns": "1Z1 JD2", "latest": null
+        "updated_at": 1_763_629_260_500_i64, "tns": "1Z1 JD2", "latest": null,
+        "confirmation": "deadline_missed"
     });
     assert_eq!(serde_json::from_value::<StoredRow>(json).unwrap(), stored);
 }
@@ -626,6 +638,7 @@ fn stored_rows_read_into_typed_rows() {
 fn rows_answer_json_with_grouped_itns_and_rfc3339_times() {
     let mut r = row(4);
     r.alert = Some(Alert::Exception);
+    r.confirmation = Some(Confirmation::Held);
     let q = parse("limit=1");
     let answer = serde_json::to_value(page(vec![r.clone(), row(3)], &q)).unwrap();
     let cursor = Cursor::after(&r, Sort::DEFAULT).to_string();
@@ -641,6 +654,7 @@ fn rows_answer_json_with_grouped_itns_and_rfc3339_times() {
                 "alert": "exception",
                 "tracking_numbers": ["1Z000004"],
                 "latest_event": "In transit",
+                "confirmation": "held",
                 "created_at": "2025-11-20T09:04:00Z",
                 "updated_at": "2025-11-20T09:08:00Z",
             }],
@@ -663,7 +677,7 @@ CREATE TABLE shipments (
   itn TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, order_ref TEXT NOT NULL,
   order_key TEXT NOT NULL, channel TEXT NOT NULL, carrier TEXT, stage INTEGER NOT NULL,
   alert TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, tns TEXT NOT NULL,
-  latest TEXT, record TEXT NOT NULL
+  latest TEXT, record TEXT NOT NULL, confirmation TEXT
 );
 CREATE TABLE tracking_numbers (tn_key TEXT PRIMARY KEY, itn TEXT NOT NULL, role TEXT NOT NULL);
 ";
@@ -676,8 +690,8 @@ fn database() -> Connection {
 
 fn insert(conn: &Connection, r: &ShipmentRow) {
     conn.execute(
-        "INSERT INTO shipments (itn, seq, order_ref, order_key, channel, carrier, stage, alert, created_at, updated_at, tns, latest, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '{}')",
+        "INSERT INTO shipments (itn, seq, order_ref, order_key, channel, carrier, stage, alert, created_at, updated_at, tns, latest, record, confirmation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '{}', ?13)",
         rusqlite::params![
             r.itn,
             r.seq,
@@ -691,6 +705,7 @@ fn insert(conn: &Connection, r: &ShipmentRow) {
             r.updated_at.millis(),
             r.tracking_numbers.join(" "),
             r.latest,
+            r.confirmation.map(Confirmation::as_str),
         ],
     )
     .unwrap();
@@ -723,6 +738,7 @@ fn run(conn: &Connection, query: &SqlQuery) -> Vec<ShipmentRow> {
                 updated_at: r.get(8)?,
                 tns: r.get(9)?,
                 latest: r.get(10)?,
+                confirmation: r.get(11)?,
             })
         })
         .unwrap()
@@ -908,6 +924,14 @@ fn make_row(seq: i64, spec: (usize, usize, usize, usize, i64, i64, usize, usize)
             .map(|i| format!("{}Z{seq:05}", ["1", "jd"][i]))
             .collect(),
         latest: None,
+        // Every state, and none (shipments from before channels were planned).
+        confirmation: [
+            None,
+            Some(Confirmation::Waiting),
+            Some(Confirmation::Confirmed),
+            Some(Confirmation::DeadlineMissed),
+            Some(Confirmation::Never),
+        ][(seq % 5) as usize],
     }
 }
 
@@ -949,35 +973,41 @@ fn any_query() -> impl Strategy<Value = String> {
                 .collect::<Vec<_>>()
                 .join("&")
         }),
-        list(&["any", "none", "exception", "expired"], "alert"),
+        (
+            list(&["any", "none", "exception", "expired"], "alert"),
+            list(&["waiting", "confirmed", "deadline_missed"], "confirmation"),
+        ),
         prop::option::of((0..12i64, 1..12i64)),
         0..6usize,
         1..8u32,
     )
-        .prop_map(|(q, stage, carrier, channel, alert, range, sort, limit)| {
-            let range = range.map_or(String::new(), |(from, len)| {
-                let t = |m: i64| Timestamp(1_763_629_200_000 + m * 60_000).to_string();
-                let field = if from % 2 == 0 { "created" } else { "updated" };
-                format!("{field}_from={}&{field}_to={}", t(from), t(from + len))
-            });
-            let sort = [
-                "created", "-created", "updated", "-updated", "stage", "-stage",
-            ][sort];
-            [
-                q,
-                stage,
-                carrier,
-                channel,
-                alert,
-                range,
-                format!("sort={sort}"),
-                format!("limit={limit}"),
-            ]
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("&")
-        })
+        .prop_map(
+            |(q, stage, carrier, channel, (alert, confirmation), range, sort, limit)| {
+                let range = range.map_or(String::new(), |(from, len)| {
+                    let t = |m: i64| Timestamp(1_763_629_200_000 + m * 60_000).to_string();
+                    let field = if from % 2 == 0 { "created" } else { "updated" };
+                    format!("{field}_from={}&{field}_to={}", t(from), t(from + len))
+                });
+                let sort = [
+                    "created", "-created", "updated", "-updated", "stage", "-stage",
+                ][sort];
+                [
+                    q,
+                    stage,
+                    carrier,
+                    channel,
+                    alert,
+                    confirmation,
+                    range,
+                    format!("sort={sort}"),
+                    format!("limit={limit}"),
+                ]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("&")
+            },
+        )
 }
 
 fn in_order(sort: Sort, a: &ShipmentRow, b: &ShipmentRow) -> bool {
@@ -1208,6 +1238,7 @@ fn an_export_reads_back_as_the_rows() {
     b.carrier = None;
     b.latest = None;
     b.channel = "shopify:acme.myshopify.com".into();
+    b.confirmation = Some(Confirmation::DeadlineMissed);
     let columns: Vec<Column> = Column::ALL.to_vec();
     let mut file = String::from(BOM);
     file.push_str(&csv_header(&columns));
@@ -1227,6 +1258,7 @@ fn an_export_reads_back_as_the_rows() {
                 "Stage",
                 "Latest event",
                 "Alert",
+                "Ship confirmation",
                 "Created (UTC)",
                 "Updated (UTC)"
             ],
@@ -1239,6 +1271,7 @@ fn an_export_reads_back_as_the_rows() {
                 "shipped",
                 "Delivered, \"front door\"\nsigned",
                 "return_to_sender",
+                "",
                 "2025-11-20 09:01:00",
                 "2025-11-20 09:02:00"
             ],
@@ -1251,6 +1284,7 @@ fn an_export_reads_back_as_the_rows() {
                 "shipped",
                 "",
                 "",
+                "deadline_missed",
                 "2025-11-20 09:02:00",
                 "2025-11-20 09:04:00"
             ],

@@ -195,7 +195,7 @@ describe("Find Orders (stand-in session)", () => {
     const url = new URL(href, system.edgeBase);
     assert.equal(url.pathname, "/v1/merchants/acme/shipments.csv");
     assert.equal(url.searchParams.get("q").replace(/\s/g, "").toUpperCase(), TN);
-    assert.equal(url.searchParams.get("columns"), "itn,tracking_numbers,order_ref,channel,stage,alert,updated");
+    assert.equal(url.searchParams.get("columns"), "itn,tracking_numbers,order_ref,channel,stage,alert,confirmation,updated");
     const csv = await api.call("GET", url.pathname + url.search, { key });
     assert.equal(csv.status, 200, csv.text);
     const lines = csv.text.trim().split(/\r?\n/);
@@ -241,6 +241,83 @@ describe("Find Orders (stand-in session)", () => {
     await page.close();
   });
 
+  test("each shipment's ship confirmation: a column, a filter, in the export; headers sort", async () => {
+    const page = await newPage();
+    await standInSession(page);
+    await page.goto(`${system.edgeBase}/console/#/find`);
+    const grid = page.locator("table.grid");
+    await grid.locator("tbody tr").first().waitFor();
+    const column = async (name) => {
+      const headers = await grid.locator("thead th").allTextContents();
+      const index = headers.indexOf(name);
+      assert.ok(index >= 0, `${name} in ${headers}`);
+      return grid.locator(`tbody tr td:nth-child(${index + 1})`).allTextContents();
+    };
+    const itns = () => grid.locator("tbody tr a.itn").allTextContents();
+    // eBay confirms on assignment: the order with a TN is confirmed; manual orders never are.
+    const states = Object.fromEntries((await itns()).map((itn, i) => [itn, i]));
+    const confirmation = await column("Confirmation");
+    assert.equal(confirmation[states[shipments.transit]], "Confirmed");
+    assert.equal(confirmation[states[shipments.first]], "Never sent");
+
+    // The filter, and the export keeps it.
+    await page.locator("#find-confirmation").selectOption("confirmed");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.grid tbody tr").length === 1);
+    assert.deepEqual(await itns(), [shipments.transit]);
+    const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+    const csv = await api.call("GET", href, { key });
+    assert.equal(csv.status, 200, csv.text);
+    const [header, row, ...rest] = csv.text.replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+    assert.deepEqual(rest, [], csv.text);
+    assert.ok(header.split(",").includes("Ship confirmation"), header);
+    assert.ok(row.includes(shipments.transit) && row.split(",").includes("confirmed"), row);
+    await page.getByRole("button", { name: "Clear" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.grid tbody tr").length === 3);
+
+    // Sorting by a header, by keyboard: furthest along first, then the other way round.
+    const stageHeader = grid.locator("thead th", { has: page.getByRole("button", { name: "Stage", exact: true }) });
+    assert.equal(await stageHeader.getAttribute("aria-sort"), "none");
+    assert.equal(await grid.locator("thead th", { hasText: "Updated" }).getAttribute("aria-sort"), "none");
+    await page.getByRole("button", { name: "Stage", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("table.grid thead th[aria-sort=descending]"));
+    assert.equal(await stageHeader.getAttribute("aria-sort"), "descending");
+    assert.equal((await itns())[0], shipments.transit, "the shipped order first");
+    const stages = await column("Stage");
+    assert.equal(stages[0], "Shipped");
+    await page.getByRole("button", { name: "Stage", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector("table.grid thead th[aria-sort=ascending]"));
+    assert.equal((await itns()).at(-1), shipments.transit, "the shipped order last");
+    assert.equal(await page.locator("#find-sort").inputValue(), "stage", "the sort select follows");
+    await axe(page, "Find Orders sorted by stage");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test("the details read as sentences: history and the channel's confirmation", async () => {
+    const page = await newPage();
+    await standInSession(page);
+    await page.goto(`${system.edgeBase}/console/#/shipment/${shipments.transit}`);
+    const history = page.locator("ol.history");
+    await history.locator("li").first().waitFor();
+    const lines = await history.locator("li .what").allTextContents();
+    assert.ok(lines.includes("Created for order #1002, sales channel ebay"), lines.join(" | "));
+    assert.ok(lines.some((l) => l.startsWith(`Tracking number ${TN} attached`)), lines.join(" | "));
+    const channel = page.locator("section[aria-labelledby=channel-title]");
+    await channel.getByText("The channel has the shipment's tracking number.").waitFor();
+    assert.equal(await channel.locator(".badge").textContent(), "Confirmed");
+    assert.ok((await channel.textContent()).includes(TN), "the confirmed TN is shown");
+    // No raw JSON anywhere a person reads.
+    const text = await page.locator("main").innerText();
+    assert.ok(!/[{}"]\w+"?:/.test(text) && !text.includes("{\""), text);
+    await axe(page, "shipment details in sentences");
+    await page.goto(`${system.edgeBase}/console/?lang=fr#/shipment/${shipments.transit}`);
+    await page.getByText("Le canal a le numéro de suivi de l'expédition.").waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test("an owner marks a checkpoint reached from the details", async () => {
     const page = await newPage();
     await standInSession(page);
@@ -262,12 +339,12 @@ describe("Find Orders (stand-in session)", () => {
     await page.getByLabel("Carrier", { exact: true }).last().check();
     await page.getByLabel("Order", { exact: true }).uncheck();
     const headers = async () => page.locator("table.grid thead th").allTextContents();
-    assert.deepEqual(await headers(), ["ITN", "Tracking numbers", "Channel", "Carrier", "Stage", "Alert", "Updated"]);
+    assert.deepEqual(await headers(), ["ITN", "Tracking numbers", "Channel", "Carrier", "Stage", "Alert", "Confirmation", "Updated"]);
     await page.reload();
     await page.locator("table.grid").waitFor();
-    assert.deepEqual(await headers(), ["ITN", "Tracking numbers", "Channel", "Carrier", "Stage", "Alert", "Updated"]);
+    assert.deepEqual(await headers(), ["ITN", "Tracking numbers", "Channel", "Carrier", "Stage", "Alert", "Confirmation", "Updated"]);
     const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
-    assert.ok(href.endsWith("columns=itn,tracking_numbers,channel,carrier,stage,alert,updated"), href);
+    assert.ok(href.endsWith("columns=itn,tracking_numbers,channel,carrier,stage,alert,confirmation,updated"), href);
     await page.close();
   });
 

@@ -11,7 +11,7 @@ use shared::alerts::AlertKind;
 use shared::api::MerchantConfig;
 use shared::channels::{
     check_attach, notice_payload, plan, ChannelNotice, ChannelPolicy, ChannelProgress,
-    ChannelSettings, ChannelStatusView, Imei, OrderFacts, PlanInput, ShopifyTask,
+    ChannelSettings, ChannelStatusView, Confirmation, Imei, OrderFacts, PlanInput, ShopifyTask,
 };
 use shared::events::MerchantEvent;
 use shared::merge::{number_for_channels, stored_numbers};
@@ -129,6 +129,15 @@ impl Db {
                 serde_json::to_string(&record.facts)?.into(),
                 serde_json::to_string(&record.progress)?.into(),
             ],
+        )?;
+        Ok(())
+    }
+
+    /// The confirmation state Find Orders shows and filters on, as of this plan.
+    pub fn set_confirmation(&self, itn: Itn, state: Confirmation) -> EdgeResult<()> {
+        self.exec(
+            "UPDATE shipments SET confirmation = ? WHERE itn = ?",
+            vec![state.as_str().into(), itn.compact().into()],
         )?;
         Ok(())
     }
@@ -305,6 +314,7 @@ impl MerchantRecord {
         }
         record.progress = planned.progress;
         db.put_channel_record(itn, &record)?;
+        db.set_confirmation(itn, planned.state.confirmation())?;
         db.set_recheck(itn, planned.recheck_at)
     }
 

@@ -159,6 +159,12 @@ const MIGRATIONS: &[&[&str]] = &[
             revoked_at INTEGER
         )",
     ],
+    // 7: each shipment's ship-confirmation state as last planned, for Find Orders' column and
+    // filter (empty until the shipment's channel is next planned).
+    &[
+        "ALTER TABLE shipments ADD COLUMN confirmation TEXT",
+        "CREATE INDEX IF NOT EXISTS shipments_confirmation ON shipments (confirmation, seq)",
+    ],
 ];
 
 /// Columns derived from a shipment's merged view, kept for Find Orders.

@@ -762,6 +762,13 @@ impl MerchantRecord {
                 progress: Default::default(),
             },
         )?;
+        // Find Orders shows where the confirmation stands from the start (acting waits for the
+        // first change, as it always did).
+        let state = self
+            .channel_status(&config, &snapshot)?
+            .state
+            .confirmation();
+        db.set_confirmation(itn, state)?;
         db.remember_order(&new.order_ref, &new.verifiers)?;
         let order = db.order_index(&new.order_ref)?;
         let snapshot = self.mirror(merchant, itn, TnChanges::default()).await?;

@@ -388,6 +388,70 @@ pub enum ChannelState {
     Conflict { attempted: TrackingNumber },
 }
 
+impl ChannelState {
+    /// The state's name alone, as Find Orders keeps, filters and shows it.
+    pub fn confirmation(&self) -> Confirmation {
+        match self {
+            ChannelState::Never => Confirmation::Never,
+            ChannelState::Waiting { .. } => Confirmation::Waiting,
+            ChannelState::Held { .. } => Confirmation::Held,
+            ChannelState::DeadlineMissed { .. } => Confirmation::DeadlineMissed,
+            ChannelState::Confirmed => Confirmation::Confirmed,
+            ChannelState::Conflict { .. } => Confirmation::Conflict,
+        }
+    }
+}
+
+/// Where a shipment's ship confirmation stands, without the details ([`ChannelState`]): the
+/// "Confirmation" column of Find Orders and its `confirmation` filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmation {
+    Never,
+    Waiting,
+    Held,
+    DeadlineMissed,
+    Confirmed,
+    Conflict,
+}
+
+/// A `confirmation` value that names no state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a confirmation state: use never, waiting, held, deadline_missed, confirmed or conflict")]
+pub struct UnknownConfirmation(pub String);
+
+impl Confirmation {
+    pub const ALL: [Confirmation; 6] = [
+        Confirmation::Never,
+        Confirmation::Waiting,
+        Confirmation::Held,
+        Confirmation::DeadlineMissed,
+        Confirmation::Confirmed,
+        Confirmation::Conflict,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::Never => "never",
+            Confirmation::Waiting => "waiting",
+            Confirmation::Held => "held",
+            Confirmation::DeadlineMissed => "deadline_missed",
+            Confirmation::Confirmed => "confirmed",
+            Confirmation::Conflict => "conflict",
+        }
+    }
+}
+
+impl std::str::FromStr for Confirmation {
+    type Err = UnknownConfirmation;
+    fn from_str(text: &str) -> Result<Confirmation, UnknownConfirmation> {
+        Confirmation::ALL
+            .into_iter()
+            .find(|c| c.as_str() == text)
+            .ok_or_else(|| UnknownConfirmation(crate::find::echo(text)))
+    }
+}
+
 /// Everything one plan is made from. No clock: `now` is an argument.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {

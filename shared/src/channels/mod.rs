@@ -94,8 +94,9 @@ mod tests;
 
 pub use automation::{
     notice_payload, plan, ChannelNotice, ChannelPlan, ChannelProgress, ChannelState,
-    ChannelStatusView, ChannelUpdate, ChannelUpdateError, ChannelView, FactsError, OrderFacts,
-    PlanInput, ShopifyOrder, ShopifyStatusView, ShopifyTask, SupplyError, MAX_FULFILLMENT_ORDERS,
+    ChannelStatusView, ChannelUpdate, ChannelUpdateError, ChannelView, Confirmation, FactsError,
+    OrderFacts, PlanInput, ShopifyOrder, ShopifyStatusView, ShopifyTask, SupplyError,
+    UnknownConfirmation, MAX_FULFILLMENT_ORDERS,
 };
 pub use decide::{
     business_opening, check_attach, decide, imei_deadline, ConfirmationAction, ConfirmationInput,

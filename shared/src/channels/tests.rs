@@ -1019,3 +1019,51 @@ fn imeis_have_15_digits_and_a_luhn_check_digit() {
         "this IMEI's last digit does not match the first 14 (its Luhn check digit): check each digit"
     );
 }
+
+#[test]
+fn find_orders_names_each_channel_state_and_reads_the_name_back() {
+    let at = ts("2026-11-20T10:00:00-05:00");
+    let table = [
+        (ChannelState::Never, "never"),
+        (
+            ChannelState::Waiting {
+                reason: WaitReason::NoMovement,
+                until: None,
+            },
+            "waiting",
+        ),
+        (
+            ChannelState::Held {
+                field: RequiredField::Imei,
+                deadline: Deadline::At { at },
+            },
+            "held",
+        ),
+        (
+            ChannelState::DeadlineMissed {
+                field: RequiredField::Imei,
+                deadline: at,
+            },
+            "deadline_missed",
+        ),
+        (ChannelState::Confirmed, "confirmed"),
+        (
+            ChannelState::Conflict {
+                attempted: "1Z999AA10123456784".parse().unwrap(),
+            },
+            "conflict",
+        ),
+    ];
+    for (state, name) in table {
+        let confirmation = state.confirmation();
+        assert_eq!(confirmation.as_str(), name);
+        assert_eq!(name.parse::<Confirmation>(), Ok(confirmation));
+        // The name is the one the channel status view's `state` carries.
+        let view = serde_json::to_value(&state).unwrap();
+        assert_eq!(view["state"], name);
+    }
+    assert_eq!(
+        "sent".parse::<Confirmation>().unwrap_err().to_string(),
+        "\"sent\" is not a confirmation state: use never, waiting, held, deadline_missed, confirmed or conflict"
+    );
+}
