@@ -33,21 +33,23 @@ pub fn Details(ctx: Ctx, itn: String) -> impl IntoView {
             ]
             .concat(),
         );
-        let deliveries_url = ctx.path("deliveries?limit=500");
+        let deliveries_url = ctx.path(
+            &[
+                "deliveries?limit=500&itn=",
+                &shared::console::encode_component(&itn.get_value()),
+            ]
+            .concat(),
+        );
         leptos::task::spawn_local(async move {
             let shipment = match api::get(&base).await {
                 Ok(v) => v,
                 Err(e) => return state.set(Load::Failed(e)),
             };
             let channel = api::get(&[base.as_str(), "/channel"].concat()).await.ok();
-            let wanted = text(&shipment, "itn");
             let deliveries = api::get(&deliveries_url)
                 .await
                 .map(|v| list(&v, "deliveries"))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|d| text(d, "itn") == wanted)
-                .collect();
+                .unwrap_or_default();
             state.set(Load::Ready(Loaded {
                 shipment,
                 channel,

@@ -150,4 +150,21 @@ describe("webhook deliveries", () => {
     assert.equal((await api.call("GET", "/v1/merchants/acme/webhook-endpoints", { key: other })).status, 403, "another merchant's key");
     assert.equal((await api.call("GET", "/v1/merchants/acme/deliveries?status=lost", { key })).status, 400);
   });
+
+  test("the log of one shipment: exactly its deliveries, however the ITN is typed", async () => {
+    const all = await deliveryLog("?limit=500");
+    const itns = [...new Set(all.map((d) => d.itn))];
+    assert.ok(itns.length >= 2, `deliveries about several shipments: ${itns}`);
+    for (const itn of itns) {
+      const expected = all.filter((d) => d.itn === itn).map((d) => d.id);
+      const typed = itn.toLowerCase().replace(/-/g, " ");
+      for (const form of [itn, typed]) {
+        const own = await deliveryLog(`?limit=500&itn=${encodeURIComponent(form)}`);
+        assert.deepEqual(own.map((d) => d.id), expected, `${form}`);
+      }
+    }
+    const bad = await api.call("GET", "/v1/merchants/acme/deliveries?itn=WM-NOT-AN-ITN", { key });
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(bad.json.error?.message ?? bad.text, /itn/);
+  });
 });

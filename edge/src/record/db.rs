@@ -164,6 +164,8 @@ const MIGRATIONS: &[&[&str]] = &[
     &[
         "ALTER TABLE shipments ADD COLUMN confirmation TEXT",
         "CREATE INDEX IF NOT EXISTS shipments_confirmation ON shipments (confirmation, seq)",
+        // A shipment's page lists what was sent about it.
+        "CREATE INDEX IF NOT EXISTS deliveries_itn ON deliveries (itn, seq)",
     ],
 ];
 

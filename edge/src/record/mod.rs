@@ -396,12 +396,13 @@ impl MerchantRecord {
             }
             Command::ListDeliveries {
                 endpoint,
+                itn,
                 status,
                 limit,
             } => {
                 let log: Vec<_> = self
                     .db()?
-                    .deliveries(endpoint.as_deref(), status, limit)?
+                    .deliveries(endpoint.as_deref(), itn, status, limit)?
                     .iter()
                     .map(|d| d.view())
                     .collect();

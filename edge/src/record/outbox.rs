@@ -297,22 +297,27 @@ impl Db {
             .next())
     }
 
-    /// The delivery log, newest first, optionally of one endpoint or status.
+    /// The delivery log, newest first, optionally of one endpoint, shipment or status.
     pub fn deliveries(
         &self,
         endpoint: Option<&str>,
+        itn: Option<Itn>,
         status: Option<DeliveryStatus>,
         limit: usize,
     ) -> EdgeResult<Vec<StoredDelivery>> {
+        let itn = itn.map(|itn| itn.to_string());
         self.rows(
             &format!(
                 "SELECT {DELIVERY_COLUMNS} FROM deliveries
-                 WHERE (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR status = ?)
+                 WHERE (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR itn = ?)
+                   AND (? IS NULL OR status = ?)
                  ORDER BY seq DESC LIMIT ?"
             ),
             vec![
                 endpoint.map(str::to_string).into(),
                 endpoint.map(str::to_string).into(),
+                itn.clone().into(),
+                itn.into(),
                 status.map(|s| s.as_str().to_string()).into(),
                 status.map(|s| s.as_str().to_string()).into(),
                 (limit as i64).into(),

@@ -113,6 +113,9 @@ pub enum Command {
     /// The delivery log, newest first.
     ListDeliveries {
         endpoint: Option<String>,
+        /// Only the deliveries about this shipment.
+        #[serde(default)]
+        itn: Option<Itn>,
         status: Option<DeliveryStatus>,
         limit: usize,
     },

@@ -4,6 +4,7 @@
 
 use shared::api::parse_body;
 use shared::webhooks::CreateEndpointRequest;
+use shared::Itn;
 use worker::{Env, Request, Response};
 
 use crate::config::Config;
@@ -58,10 +59,17 @@ pub async fn delete(req: Request, env: &Env, id: &str, endpoint: &str) -> EdgeRe
 pub async fn log(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let merchant = authorize_merchant(&req, env, id).await?;
     let url = req.url()?;
-    let (mut endpoint, mut status, mut limit) = (None, None, DEFAULT_LOG);
+    let (mut endpoint, mut itn, mut status, mut limit) = (None, None, None, DEFAULT_LOG);
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
             "endpoint" => endpoint = Some(value.to_string()),
+            "itn" => {
+                itn = Some(
+                    value
+                        .parse::<Itn>()
+                        .map_err(|e| EdgeError::Invalid(format!("itn: {e}")))?,
+                )
+            }
             "status" => {
                 status = Some(DeliveryStatus::parse(&value).ok_or_else(|| {
                     EdgeError::Invalid(
@@ -82,7 +90,7 @@ pub async fn log(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
             }
             other => {
                 return Err(EdgeError::Invalid(format!(
-                    "unknown query parameter {:?}; use endpoint, status or limit",
+                    "unknown query parameter {:?}; use endpoint, itn, status or limit",
                     other.chars().take(40).collect::<String>()
                 )))
             }
@@ -93,6 +101,7 @@ pub async fn log(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
         &merchant.id,
         &Command::ListDeliveries {
             endpoint,
+            itn,
             status,
             limit,
         },
