@@ -202,6 +202,9 @@ mod tests {
         for key in shared::console::SENTENCE_KEYS {
             assert!(english.contains_key(*key), "{key}");
         }
+        for status in ["queued", "unsent", "retrying", "delivered", "dead"] {
+            assert!(english.contains_key(&format!("delivery_status_{status}")), "{status}");
+        }
         for name in shared::console::confirmation_names() {
             assert!(
                 english.contains_key(&format!("confirmation_{name}")),

@@ -318,6 +318,31 @@ describe("Find Orders (stand-in session)", () => {
     await page.close();
   });
 
+  test("the details list what was sent about the shipment, to whom, how it went", async () => {
+    const hook = await api.call("POST", "/v1/merchants/acme/webhook-endpoints", { key, body: { url: "https://hooks.example.net/waymark", events: ["tracking.assigned"] } });
+    assert.equal(hook.status, 201, hook.text);
+    const itn = (await api.createShipment("acme", key, { order_ref: "#1004" })).json.itn;
+    const tn = "1Z999AA10123450004";
+    await standin.preset(inTransitPreset(tn));
+    assert.equal((await api.attach("acme", key, itn, { tracking_number: tn, slug: "ups" })).status, 200);
+    const other = (await api.call("GET", `/v1/merchants/acme/deliveries?itn=${shipments.transit}`, { key })).json.deliveries;
+    const page = await newPage();
+    await standInSession(page);
+    await page.goto(`${system.edgeBase}/console/#/shipment/${itn}`);
+    const sent = page.locator("section[aria-labelledby=deliveries-title]");
+    const row = sent.locator("tbody tr", { hasText: "tracking.assigned" });
+    await row.waitFor();
+    assert.equal(await sent.locator("tbody tr").count(), 1, "only this shipment's deliveries");
+    assert.ok((await row.textContent()).includes("Endpoint https://hooks.example.net/waymark"), await row.textContent());
+    assert.match(await row.locator(".badge").textContent(), /^(Queued|Not sent yet|Retrying|Failed|Delivered)$/);
+    assert.ok(/Queued|Delivered/.test(await row.locator("td").nth(3).textContent()), "when it was queued or delivered");
+    await row.getByRole("button", { name: "Replay" }).waitFor();
+    await axe(page, "shipment details with deliveries");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+    assert.ok(other.every((d) => d.itn === shipments.transit));
+  });
+
   test("an owner marks a checkpoint reached from the details", async () => {
     const page = await newPage();
     await standInSession(page);

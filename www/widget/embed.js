@@ -95,9 +95,14 @@ class WaymarkTracker extends HTMLElement {
 
   remember({ number, outcome }) {
     if (!this.key || !number || outcome === "invalid" || outcome === "origin_not_allowed") return;
-    const url = new URL(location.href);
-    url.searchParams.set(this.key, number);
-    history.replaceState(history.state, "", url);
+    try {
+      const url = new URL(location.href);
+      url.searchParams.set(this.key, number);
+      history.replaceState(history.state, "", url);
+    } catch {
+      // A page whose address cannot carry it (a srcdoc or sandboxed frame, a preview): the
+      // lookup still works, it just is not in the address to share or reload.
+    }
   }
 
   unmount() {
