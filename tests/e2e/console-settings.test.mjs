@@ -216,9 +216,9 @@ describe("settings editors (real sessions)", () => {
     // Remove: the button turns into Confirm / Cancel, focus moves to Confirm; Escape cancels.
     const remove = page.getByRole("button", { name: "Remove https://hooks.acme.example/filtered" });
     await remove.click();
-    const confirm = page.getByRole("button", { name: "Confirm removing https://hooks.acme.example/filtered" });
+    const confirm = page.getByRole("button", { name: "Confirm remove: https://hooks.acme.example/filtered" });
     await confirm.waitFor();
-    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label")?.startsWith("Confirm removing"));
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label")?.startsWith("Confirm remove:"));
     await axe(page, "confirm step");
     await page.keyboard.press("Escape");
     await remove.waitFor();
@@ -242,9 +242,9 @@ describe("settings editors (real sessions)", () => {
     assert.equal(channel.status, 200, channel.text);
     const page = await openSettings(owner);
     await page.getByText("night@acme.example").waitFor();
-    await page.getByText("Refused by the customer").waitFor();
+    await page.locator("li").filter({ hasText: "night@acme.example" }).getByText("Refused by the customer").waitFor();
     await page.getByRole("button", { name: "Remove night@acme.example" }).click();
-    await page.getByRole("button", { name: "Confirm removing night@acme.example" }).click();
+    await page.getByRole("button", { name: "Confirm remove: night@acme.example" }).click();
     await page.getByText("night@acme.example").waitFor({ state: "detached" });
     assert.deepEqual((await api.call("GET", "/v1/merchants/acme/alert-recipients", { key })).json.recipients, []);
 
@@ -253,7 +253,7 @@ describe("settings editors (real sessions)", () => {
     assert.ok(await row.getByLabel("Lock the first confirmed tracking number").isDisabled());
     await row.getByText("the lock stays on").waitFor();
     await page.getByRole("button", { name: "Remove amazon" }).click();
-    await page.getByRole("button", { name: "Confirm removing amazon" }).click();
+    await page.getByRole("button", { name: "Confirm remove: amazon" }).click();
     await row.waitFor({ state: "detached" });
     const channels = (await api.call("GET", "/v1/merchants/acme/channels", { key })).json.channels;
     assert.ok(!channels.some((c) => c.channel === "amazon"), JSON.stringify(channels));
@@ -314,6 +314,7 @@ describe("settings editors (real sessions)", () => {
     await page.locator("#embed-title").scrollIntoViewIfNeeded();
     await axe(page, "preview");
     await shot(page, "console-settings-preview");
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 
