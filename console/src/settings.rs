@@ -608,7 +608,7 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
                                     <td>{when(i18n.lang, &text(&h, "at"))}</td>
                                     <td>{text(&h, "actor")}</td>
                                     <td>{text(&h, "field")}</td>
-                                    <td><code>{text(&h, "from")}</code>" → "<code>{text(&h, "to")}</code></td>
+                                    <td>{settings_form::readable_change(&text(&h, "from"))}" → "{settings_form::readable_change(&text(&h, "to"))}</td>
                                 </tr> }).collect_view()}
                             </tbody>
                         </table>

@@ -183,6 +183,44 @@ pub fn shopify_channel(typed: &str) -> Option<String> {
     (valid && channel.len() <= 120).then_some(channel)
 }
 
+/// A settings-history value (`from`/`to`, written by the server, often JSON) in words: lists
+/// joined with commas, objects as `key: value` pairs separated by ` · `, `true`/`false` as
+/// `yes`/`no`, `null` as `—`; anything that is not JSON as it is.
+pub fn readable_change(text: &str) -> String {
+    fn words(value: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match value {
+            Value::Null => "—".into(),
+            Value::Bool(true) => "yes".into(),
+            Value::Bool(false) => "no".into(),
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            Value::Array(items) if items.is_empty() => "—".into(),
+            Value::Array(items) => items.iter().map(words).collect::<Vec<_>>().join(", "),
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    let inner = words(v);
+                    if v.is_object() {
+                        [k.as_str(), ": (", &inner, ")"].concat()
+                    } else {
+                        [k.as_str(), ": ", &inner].concat()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+        }
+    }
+    let trimmed = text.trim();
+    if !trimmed.starts_with(['{', '[']) {
+        return text.to_string();
+    }
+    match serde_json::from_str::<serde_json::Value>(trimmed) {
+        Ok(value) => words(&value),
+        Err(_) => text.to_string(),
+    }
+}
+
 /// Escapes text for an HTML attribute value in double quotes (and for text content).
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -309,6 +347,19 @@ mod tests {
             Err("refresh_every_range")
         );
         assert_eq!(Refresh::from_json(&serde_json::json!({})), None);
+    }
+
+    #[test]
+    fn history_values_read_as_words() {
+        assert_eq!(readable_change("Europe/Paris"), "Europe/Paris");
+        assert_eq!(readable_change("[\"mon\",\"tue\"]"), "mon, tue");
+        assert_eq!(readable_change("[]"), "—");
+        assert_eq!(
+            readable_change("{\"channel\":\"amazon\",\"lock\":true,\"h\":{\"open\":\"09:00\"}}"),
+            "channel: amazon · h: (open: 09:00) · lock: yes"
+        );
+        assert_eq!(readable_change("{not json"), "{not json");
+        assert_eq!(readable_change("[redacted]"), "[redacted]");
     }
 
     #[test]
