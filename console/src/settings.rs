@@ -238,6 +238,29 @@ fn long_date(lang: &str, date: &str) -> String {
     instant.to_locale_date_string(lang, &options).into()
 }
 
+/// The browser's IANA time zone names (`Intl.supportedValuesOf`), to suggest while typing;
+/// none where the browser lacks it (the field still takes any name; the server checks it).
+fn time_zones() -> Vec<String> {
+    use wasm_bindgen::JsCast;
+    let get = |target: &wasm_bindgen::JsValue, name: &str| {
+        js_sys::Reflect::get(target, &name.into()).ok()
+    };
+    get(&js_sys::global(), "Intl")
+        .and_then(|intl| get(&intl, "supportedValuesOf"))
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| {
+            f.call1(&wasm_bindgen::JsValue::NULL, &"timeZone".into())
+                .ok()
+        })
+        .map(|list| {
+            js_sys::Array::from(&list)
+                .iter()
+                .filter_map(|z| z.as_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Moves keyboard focus to an element once it is rendered.
 fn focus_later<E>(target: NodeRef<E>)
 where
@@ -262,6 +285,8 @@ fn Remove(
     url: String,
     message: RwSignal<Option<(bool, String)>>,
     done: Callback<()>,
+    /// The id of the heading that takes keyboard focus once the item is gone.
+    return_to: &'static str,
 ) -> impl IntoView {
     let i18n = ctx.i18n;
     let owner = ctx.owner();
@@ -290,6 +315,12 @@ fn Remove(
                                     Ok(_) => {
                                         message.set(Some((true, ctx.t("removed"))));
                                         done.run(());
+                                        request_animation_frame(move || {
+                                            if let Some(h) = document().get_element_by_id(return_to) {
+                                                let h: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(h);
+                                                let _ = h.focus();
+                                            }
+                                        });
                                     }
                                     Err(e) => {
                                         confirming.set(false);
@@ -474,7 +505,10 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
                     <form on:submit=submit.clone() class="calendar">
                         <div class="inline">
                             <label for="set-zone">{i18n.t("calendar_zone")}</label>
-                            <input id="set-zone" disabled=!owner autocomplete="off" prop:value=move || zone.get() on:input=move |ev| zone.set(event_target_value(&ev))/>
+                            <input id="set-zone" list="set-zone-list" disabled=!owner autocomplete="off" spellcheck="false" prop:value=move || zone.get() on:input=move |ev| zone.set(event_target_value(&ev))/>
+                            <datalist id="set-zone-list">
+                                {time_zones().into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
+                            </datalist>
                         </div>
                         <fieldset class="editor">
                             <legend>{i18n.t("calendar_days")}</legend>
@@ -750,7 +784,7 @@ fn Channels(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="ch-title" class="card">
-            <h2 id="ch-title">{i18n.t("channels_title")}</h2>
+            <h2 id="ch-title" tabindex="-1">{i18n.t("channels_title")}</h2>
             <dl class="policies">
                 {["on_assigned", "on_movement", "never"].into_iter().map(|p| view! {
                     <dt><code>{p}</code></dt><dd>{i18n.t(&["policy_", p].concat())}</dd>
@@ -804,7 +838,7 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                                             {if on { i18n.t("shopify_connected") } else { i18n.t("shopify_not_connected") }}
                                         </span>
                                     })}
-                                    <Remove ctx what=channel.clone() url=remove_url message done=reload/>
+                                    <Remove ctx what=channel.clone() url=remove_url message done=reload return_to="ch-title"/>
                                 </div>
                                 <form class="channel" on:submit=submit>
                                     <div class="inline">
@@ -984,7 +1018,7 @@ fn Webhooks(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="wh-title" class="card">
-            <h2 id="wh-title">{i18n.t("webhooks_title")}</h2>
+            <h2 id="wh-title" tabindex="-1">{i18n.t("webhooks_title")}</h2>
             <form class="endpoint" on:submit=add>
                 <div class="inline">
                     <label for="wh-url">{i18n.t("webhooks_url")}</label>
@@ -1027,7 +1061,7 @@ fn Webhooks(ctx: Ctx) -> impl IntoView {
                     view! { <li>
                         <div class="row-head">
                             <code class="url">{url.clone()}</code>
-                            <Remove ctx what=url url=remove_url message done=reload/>
+                            <Remove ctx what=url url=remove_url message done=reload return_to="wh-title"/>
                         </div>
                         <p class="hint filter">{i18n.t("webhooks_filter")}" "{filter}</p>
                     </li> }
@@ -1073,7 +1107,7 @@ fn Recipients(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="al-title" class="card">
-            <h2 id="al-title">{i18n.t("alerts_title")}</h2>
+            <h2 id="al-title" tabindex="-1">{i18n.t("alerts_title")}</h2>
             {owner.then(|| view! {
                 <form on:submit=add class="recipient">
                     <div class="inline">
@@ -1126,7 +1160,7 @@ fn Recipients(ctx: Ctx) -> impl IntoView {
                         <span class=if verified { "badge ok" } else { "badge alert" }>
                             {if verified { i18n.t("alerts_verified") } else { i18n.t("alerts_unverified") }}
                         </span>" "
-                        <Remove ctx what=address url=remove_url message done=reload/>
+                        <Remove ctx what=address url=remove_url message done=reload return_to="al-title"/>
                         {(!verified && owner).then(|| view! {
                             <form class="inline" on:submit=move |ev| {
                                 ev.prevent_default();

@@ -130,6 +130,7 @@ describe("settings editors (real sessions)", () => {
       assert.equal(await page.locator(`#set-day-${day}`).isChecked(), stored.business_days.includes(day), day);
     }
     assert.equal(await page.locator("#set-open").inputValue(), stored.business_hours.open, "hours prefilled");
+    assert.ok(await page.locator("#set-zone-list option[value='Europe/Paris']").count() === 1, "time zones suggested");
     assert.equal(await page.getByLabel("Saturday", { exact: true }).count(), 1, "weekday names in full");
     assert.equal(await page.locator("code").filter({ hasText: "business_days" }).count(), 0, "no raw JSON");
 
@@ -230,6 +231,8 @@ describe("settings editors (real sessions)", () => {
     await page.keyboard.press("Enter");
     await item.waitFor({ state: "detached" });
     await page.locator("#wh-title ~ .state.empty").getByText("No endpoint yet.").waitFor();
+    // Focus goes back to the section's heading, not to the page's start.
+    await page.waitForFunction(() => document.activeElement?.id === "wh-title");
     assert.deepEqual((await api.call("GET", "/v1/merchants/acme/webhook-endpoints", { key })).json.endpoints, []);
     assert.deepEqual(page.errors, []);
     await page.close();
