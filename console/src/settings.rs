@@ -807,6 +807,8 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                             let notify = c.get("notify_customer").and_then(Value::as_bool);
                             let notify_on = RwSignal::new(notify.unwrap_or(false));
                             let deadlines = c.get("deadlines_follow_business_hours").and_then(Value::as_bool);
+                            let deadlines_on = RwSignal::new(deadlines.unwrap_or(false));
+                            let deadlines_id = ["ch-deadlines-", &i.to_string()].concat();
                             let connected = c.get("connected").and_then(Value::as_bool);
                             let is_shop = kind == "shopify";
                             let token = RwSignal::new(String::new());
@@ -822,7 +824,7 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                             let submit = move |ev: leptos::ev::SubmitEvent| {
                                 ev.prevent_default();
                                 let mut body = json!({"confirm": chosen.get_untracked(), "lock_after_confirmation": lock.get_untracked()});
-                                if let Some(d) = deadlines { body["deadlines_follow_business_hours"] = json!(d); }
+                                if deadlines.is_some() { body["deadlines_follow_business_hours"] = json!(deadlines_on.get_untracked()); }
                                 if notify.is_some() { body["notify_customer"] = json!(notify_on.get_untracked()); }
                                 let t = token.get_untracked().trim().to_string();
                                 if is_shop && !t.is_empty() { body["access_token"] = json!(t); }
@@ -862,6 +864,15 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                                             {(!lock_optional).then(|| i18n.t("channel_lock_required"))}
                                         </p>
                                     </div>
+                                    {deadlines.is_some().then(|| view! {
+                                        <div class="choice">
+                                            <input type="checkbox" id=deadlines_id.clone() disabled=!owner
+                                                aria-describedby=[deadlines_id.as_str(), "-hint"].concat()
+                                                prop:checked=move || deadlines_on.get() on:change=move |ev| deadlines_on.set(event_target_checked(&ev))/>
+                                            <label for=deadlines_id.clone()>{i18n.t("channel_deadlines")}</label>
+                                            <p class="hint" id=[deadlines_id.as_str(), "-hint"].concat()>{i18n.t("channel_deadlines_hint")}</p>
+                                        </div>
+                                    })}
                                     {notify.is_some().then(|| view! {
                                         <div class="choice">
                                             <input type="checkbox" id=notify_id.clone() disabled=!owner

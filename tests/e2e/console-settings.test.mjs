@@ -280,6 +280,7 @@ describe("settings editors (real sessions)", () => {
     // The row: a new token is a password field; the store's notification and lock options.
     assert.equal(await row.locator("input[type=password]").count(), 1);
     await row.getByLabel("The store e-mails the customer").waitFor();
+    assert.equal(await row.getByLabel("Deadlines follow business hours").isChecked(), view.json.deadlines_follow_business_hours);
     const lock = row.getByLabel("Lock the first confirmed tracking number");
     if (view.json.lock_optional) {
       assert.ok(await lock.isEnabled());
