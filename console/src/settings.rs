@@ -770,9 +770,9 @@ fn Channels(ctx: Ctx) -> impl IntoView {
         if !token.is_empty() {
             body["access_token"] = json!(token);
         }
+        // The token leaves the page at once; the domain stays until the store is saved.
         shop_token.set(String::new());
-        shop.set(String::new());
-        put(channel, body, None);
+        put(channel, body, Some(shop));
     };
     let policy_options = move |selected: String| {
         ["on_assigned", "on_movement", "never"]
