@@ -1,8 +1,13 @@
 //! Settings: owners change them, staff see them with every control disabled and a note.
-//! Checkpoints (with a live preview of the shopper's list), the business calendar, channels
-//! and their policies explained in place, webhook endpoints with their delivery log and
-//! replay, alert recipients and their verification, the embed snippet and the `/t/` link,
-//! and the audit history (who, when, what).
+//! Checkpoints (with a live preview of the shopper's list); the business calendar (zone,
+//! business days, hours, holidays, the refresh schedule every N hours or at fixed times, which
+//! TN shoppers see first), saved as one patch the server validates as a whole; channels and
+//! their policies, lock, notification and deadline options explained in place, a Shopify
+//! store's write-only access token; webhook endpoints with their event filters, delivery log
+//! and replay; alert recipients and their verification; removing an endpoint, a recipient or a
+//! channel behind a confirm step; the embed snippet, the `/t/` link and a live preview of the
+//! real widget (a frame whose document is the snippet); the audit history (who, when, what).
+//! List edits and the preview's document are plain functions in `shared::settings_form`.
 
 use leptos::prelude::*;
 use serde_json::{json, Value};
