@@ -23,6 +23,7 @@ pub mod presentation;
 pub mod promise;
 pub mod redact;
 pub mod settings;
+pub mod settings_form;
 pub mod shipment;
 pub mod shopify;
 pub mod staff;
