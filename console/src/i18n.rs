@@ -203,7 +203,10 @@ mod tests {
             assert!(english.contains_key(*key), "{key}");
         }
         for status in ["queued", "unsent", "retrying", "delivered", "dead"] {
-            assert!(english.contains_key(&format!("delivery_status_{status}")), "{status}");
+            assert!(
+                english.contains_key(&format!("delivery_status_{status}")),
+                "{status}"
+            );
         }
         for name in shared::console::confirmation_names() {
             assert!(

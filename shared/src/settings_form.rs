@@ -248,11 +248,6 @@ pub fn snippet_with_number(snippet: &str, number: &str) -> String {
     snippet.replacen("></waymark-tracker>", &attribute, 1)
 }
 
-/// In the preview frame only: the frame's document has no address of its own (`about:srcdoc`),
-/// so the browser refuses the widget's deep link (`history.replaceState` with `?number=`);
-/// this skips that one refusal instead of letting it surface as an error.
-const PREVIEW_SHIM: &str = "<script>{const replace=history.replaceState.bind(history);history.replaceState=(...a)=>{try{replace(...a)}catch(e){}}}</script>";
-
 /// The whole document of the live preview frame: the embed snippet, as a merchant pastes it,
 /// in an otherwise empty page of the console's language and direction.
 pub fn preview_document(snippet: &str, lang: &str, rtl: bool, title: &str) -> String {
@@ -264,7 +259,6 @@ pub fn preview_document(snippet: &str, lang: &str, rtl: bool, title: &str) -> St
         "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
         &escape_html(title),
         "</title><style>body{margin:0;padding:8px;font-family:system-ui,sans-serif;background:#fff}</style>",
-        PREVIEW_SHIM,
         "</head><body>\n",
         snippet,
         "\n</body></html>",
@@ -388,9 +382,10 @@ mod tests {
         assert!(doc.starts_with("<!doctype html><html lang=\"ar\" dir=\"rtl\">"));
         assert!(doc.contains(&snippet));
         assert!(doc.contains("<title>Preview &lt;1&gt;</title>"));
-        // The snippet is in the body, after the head's one script (the preview's shim).
+        // The snippet alone is the body: the preview runs exactly what a storefront runs (the
+        // widget's own loader copes with a frame that has no address of its own).
         let body = doc.split("<body>").nth(1).unwrap();
         assert!(body.trim_start().starts_with(&snippet));
-        assert_eq!(doc.matches("<script").count(), 2);
+        assert_eq!(doc.matches("<script").count(), 1);
     }
 }
