@@ -197,7 +197,7 @@ pub fn FindOrders(ctx: Ctx) -> impl IntoView {
                     <label for="find-sort">{i18n.t("find_sort")}</label>
                     <select id="find-sort" prop:value=move || sort.get()
                         on:change=move |ev| { sort.set(event_target_value(&ev)); apply(); }>
-                        {[("", "sort_newest"), ("created", "sort_oldest"), ("-updated", "sort_updated"),
+                        {[("", "sort_newest"), ("created", "sort_oldest"), ("-updated", "sort_updated"), ("updated", "sort_updated_asc"),
                           ("-stage", "sort_stage_desc"), ("stage", "sort_stage_asc")]
                             .into_iter()
                             .map(|(v, k)| view! { <option value=v>{i18n.t(k)}</option> })

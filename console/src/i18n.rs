@@ -208,6 +208,9 @@ mod tests {
                 "{status}"
             );
         }
+        assert!(english.contains_key(shared::console::field_key(
+            shared::channels::RequiredField::Imei
+        )));
         for name in shared::console::confirmation_names() {
             assert!(
                 english.contains_key(&format!("confirmation_{name}")),

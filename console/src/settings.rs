@@ -330,6 +330,8 @@ fn Remove(
                                     Err(e) => {
                                         confirming.set(false);
                                         message.set(Some((false, error_text(&ctx.i18n, &e))));
+                                        // Focus was on the confirm button, now gone.
+                                        focus_later(ask_ref);
                                     }
                                 }
                             });
@@ -647,7 +649,7 @@ fn Calendar(ctx: Ctx) -> impl IntoView {
                                     <td>{when(i18n.lang, &text(&h, "at"))}</td>
                                     <td>{text(&h, "actor")}</td>
                                     <td>{text(&h, "field")}</td>
-                                    <td>{settings_form::readable_change(&text(&h, "from"))}" → "{settings_form::readable_change(&text(&h, "to"))}</td>
+                                    <td>{settings_form::readable_change(&text(&h, "from"), &i18n.t("yes"), &i18n.t("no"))}" → "{settings_form::readable_change(&text(&h, "to"), &i18n.t("yes"), &i18n.t("no"))}</td>
                                 </tr> }).collect_view()}
                             </tbody>
                         </table>
@@ -828,7 +830,10 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                             let target = channel.clone();
                             let submit = move |ev: leptos::ev::SubmitEvent| {
                                 ev.prevent_default();
-                                let mut body = json!({"confirm": chosen.get_untracked(), "lock_after_confirmation": lock.get_untracked()});
+                                let mut body = json!({"confirm": chosen.get_untracked()});
+                                // Only a channel whose lock is the merchant's choice takes one; the
+                                // others refuse any value but their rule's.
+                                if lock_optional { body["lock_after_confirmation"] = json!(lock.get_untracked()); }
                                 if deadlines.is_some() { body["deadlines_follow_business_hours"] = json!(deadlines_on.get_untracked()); }
                                 if notify.is_some() { body["notify_customer"] = json!(notify_on.get_untracked()); }
                                 let t = token.get_untracked().trim().to_string();
@@ -859,6 +864,8 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                                         </select>
                                     </div>
                                     <p class="hint">{hint}</p>
+                                    // No lock at all (manual and other channels get nothing sent).
+                                    {(lock_optional || lock.get_untracked()).then(|| view! {
                                     <div class="choice">
                                         <input type="checkbox" id=lock_id.clone() disabled=!owner || !lock_optional
                                             aria-describedby=[lock_id.as_str(), "-hint"].concat()
@@ -869,6 +876,7 @@ fn Channels(ctx: Ctx) -> impl IntoView {
                                             {(!lock_optional).then(|| i18n.t("channel_lock_required"))}
                                         </p>
                                     </div>
+                                    })}
                                     {deadlines.is_some().then(|| view! {
                                         <div class="choice">
                                             <input type="checkbox" id=deadlines_id.clone() disabled=!owner

@@ -244,6 +244,7 @@ fn say(i18n: &crate::i18n::I18n, sentence: &Sentence) -> String {
             let value = match part {
                 Part::Text(text) => text.clone(),
                 Part::Time(at) => when(i18n.lang, &at.to_string()),
+                Part::Key(key) => i18n.t(key),
             };
             (*name, value)
         })
@@ -309,7 +310,7 @@ fn ChannelStatus(ctx: Ctx, status: ChannelStatusView) -> impl IntoView {
         .required_fields
         .iter()
         .map(|field| {
-            let name = field.as_str();
+            let name = &i18n.t(shared::console::field_key(*field));
             match status.imei_supplied_at {
                 Some(at) => i18n.fill(
                     "channel_field_supplied",

@@ -2,7 +2,7 @@
 //! the CSV export reuses), the columns a user chose (as remembered in the browser), checkpoint
 //! list edits, and the embed snippet. No I/O: the console crate gathers input and renders.
 
-use crate::channels::{ChannelState, Deadline, WaitReason};
+use crate::channels::{ChannelState, Deadline, RequiredField, WaitReason};
 use crate::csv::Column;
 use crate::shipment::{CheckpointDef, ShipmentEvent, TrackingRole};
 use crate::stage::Stage;
@@ -267,6 +267,8 @@ pub fn alert_names() -> impl Iterator<Item = &'static str> {
 pub enum Part {
     Text(String),
     Time(Timestamp),
+    /// Another catalogue key (a field's name, which reads differently in each language).
+    Key(&'static str),
 }
 
 /// A sentence of the console's catalogue: its key and the values of its `{name}` slots.
@@ -286,6 +288,11 @@ impl Sentence {
 
     fn text(mut self, name: &'static str, value: impl Into<String>) -> Sentence {
         self.parts.push((name, Part::Text(value.into())));
+        self
+    }
+
+    fn field(mut self, field: RequiredField) -> Sentence {
+        self.parts.push(("field", Part::Key(field_key(field))));
         self
     }
 
@@ -371,6 +378,13 @@ pub fn history_sentence(event: &ShipmentEvent, checkpoints: &[CheckpointDef]) ->
     }
 }
 
+/// The catalogue key of a field's name (`field_imei`).
+pub fn field_key(field: RequiredField) -> &'static str {
+    match field {
+        RequiredField::Imei => "field_imei",
+    }
+}
+
 /// Where the shipment's ship confirmation stands, as one sentence.
 pub fn channel_state_sentence(state: &ChannelState) -> Sentence {
     match state {
@@ -389,20 +403,20 @@ pub fn channel_state_sentence(state: &ChannelState) -> Sentence {
         }
         ChannelState::Held { field, deadline } => match deadline {
             Deadline::At { at } => Sentence::new("channel_state_held_at")
-                .text("field", field.as_str())
+                .field(*field)
                 .time("deadline", *at),
             Deadline::Pickup { expected: None } => {
-                Sentence::new("channel_state_held_pickup").text("field", field.as_str())
+                Sentence::new("channel_state_held_pickup").field(*field)
             }
             Deadline::Pickup { expected: Some(at) } => {
                 Sentence::new("channel_state_held_pickup_expected")
-                    .text("field", field.as_str())
+                    .field(*field)
                     .time("deadline", *at)
             }
         },
         ChannelState::DeadlineMissed { field, deadline } => {
             Sentence::new("channel_state_deadline_missed")
-                .text("field", field.as_str())
+                .field(*field)
                 .time("deadline", *deadline)
         }
         ChannelState::Confirmed => Sentence::new("channel_state_confirmed"),

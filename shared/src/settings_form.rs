@@ -185,22 +185,26 @@ pub fn shopify_channel(typed: &str) -> Option<String> {
 
 /// A settings-history value (`from`/`to`, written by the server, often JSON) in words: lists
 /// joined with commas, objects as `key: value` pairs separated by ` · `, `true`/`false` as
-/// `yes`/`no`, `null` as `—`; anything that is not JSON as it is.
-pub fn readable_change(text: &str) -> String {
-    fn words(value: &serde_json::Value) -> String {
+/// the reader's `yes`/`no`, `null` as `—`; anything that is not JSON as it is.
+pub fn readable_change(text: &str, yes: &str, no: &str) -> String {
+    fn words(value: &serde_json::Value, yes: &str, no: &str) -> String {
         use serde_json::Value;
         match value {
             Value::Null => "—".into(),
-            Value::Bool(true) => "yes".into(),
-            Value::Bool(false) => "no".into(),
+            Value::Bool(true) => yes.into(),
+            Value::Bool(false) => no.into(),
             Value::Number(n) => n.to_string(),
             Value::String(s) => s.clone(),
             Value::Array(items) if items.is_empty() => "—".into(),
-            Value::Array(items) => items.iter().map(words).collect::<Vec<_>>().join(", "),
+            Value::Array(items) => items
+                .iter()
+                .map(|item| words(item, yes, no))
+                .collect::<Vec<_>>()
+                .join(", "),
             Value::Object(map) => map
                 .iter()
                 .map(|(k, v)| {
-                    let inner = words(v);
+                    let inner = words(v, yes, no);
                     if v.is_object() {
                         [k.as_str(), ": (", &inner, ")"].concat()
                     } else {
@@ -216,7 +220,7 @@ pub fn readable_change(text: &str) -> String {
         return text.to_string();
     }
     match serde_json::from_str::<serde_json::Value>(trimmed) {
-        Ok(value) => words(&value),
+        Ok(value) => words(&value, yes, no),
         Err(_) => text.to_string(),
     }
 }
@@ -345,15 +349,23 @@ mod tests {
 
     #[test]
     fn history_values_read_as_words() {
-        assert_eq!(readable_change("Europe/Paris"), "Europe/Paris");
-        assert_eq!(readable_change("[\"mon\",\"tue\"]"), "mon, tue");
-        assert_eq!(readable_change("[]"), "—");
+        assert_eq!(readable_change("Europe/Paris", "yes", "no"), "Europe/Paris");
         assert_eq!(
-            readable_change("{\"channel\":\"amazon\",\"lock\":true,\"h\":{\"open\":\"09:00\"}}"),
+            readable_change("[\"mon\",\"tue\"]", "yes", "no"),
+            "mon, tue"
+        );
+        assert_eq!(readable_change("[]", "yes", "no"), "—");
+        assert_eq!(
+            readable_change(
+                "{\"channel\":\"amazon\",\"lock\":true,\"h\":{\"open\":\"09:00\"}}",
+                "yes",
+                "no"
+            ),
             "channel: amazon · h: (open: 09:00) · lock: yes"
         );
-        assert_eq!(readable_change("{not json"), "{not json");
-        assert_eq!(readable_change("[redacted]"), "[redacted]");
+        assert_eq!(readable_change("{not json", "yes", "no"), "{not json");
+        assert_eq!(readable_change("[true,false]", "oui", "non"), "oui, non");
+        assert_eq!(readable_change("[redacted]", "yes", "no"), "[redacted]");
     }
 
     #[test]

@@ -308,4 +308,32 @@ describe("sales channels", () => {
     assert.ok(throttled <= 1, `at most one call throttled before the bucket was read: ${JSON.stringify(calls.map((c) => c.outcome))}`);
     await shopify.bucket({ maximum: 2000, available: 2000, restore_rate: 100 });
   });
+
+  test("Find Orders shows each shipment's confirmation state, and a policy change moves it at once", async () => {
+    // A merchant of its own: the other tests' policies stay as they are.
+    const own = await provision(api, { id: "statewise", name: "Statewise" });
+    const create = async (order_ref) => (await api.createShipment("statewise", own, { order_ref, channel: "amazon" })).json.itn;
+    const waiting = await create("#9701");
+    const confirmed = await create("#9702");
+    const tn = "1Z999AA10123459702";
+    await standin.preset(inTransitPreset(tn));
+    assert.equal((await api.attach("statewise", own, confirmed, { tracking_number: tn })).status, 200);
+    const states = async () => {
+      const res = await api.call("GET", "/v1/merchants/statewise/shipments", { key: own });
+      assert.equal(res.status, 200, res.text);
+      return Object.fromEntries(res.json.shipments.map((s) => [s.itn, s.confirmation]));
+    };
+    assert.deepEqual(await states(), { [waiting]: "waiting", [confirmed]: "confirmed" });
+    const filtered = await api.call("GET", "/v1/merchants/statewise/shipments?confirmation=waiting", { key: own });
+    assert.deepEqual(filtered.json.shipments.map((s) => s.itn), [waiting]);
+    // Amazon may also be "never": the waiting order now reads so; the confirmed one stays confirmed.
+    const put = await api.call("PUT", "/v1/merchants/statewise/channels/amazon", { key: own, body: { confirm: "never" } });
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual(await states(), { [waiting]: "never", [confirmed]: "confirmed" });
+    const removed = await api.call("DELETE", "/v1/merchants/statewise/channels/amazon", { key: own });
+    assert.ok([200, 204].includes(removed.status), removed.text);
+    assert.deepEqual(await states(), { [waiting]: "waiting", [confirmed]: "confirmed" }, "back to Amazon's default");
+    const bad = await api.call("GET", "/v1/merchants/statewise/shipments?confirmation=sent", { key: own });
+    assert.equal(bad.status, 400, bad.text);
+  });
 });

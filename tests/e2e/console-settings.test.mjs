@@ -293,6 +293,9 @@ describe("settings editors (real sessions)", () => {
     }
     const html = await page.content();
     assert.ok(!html.includes(TOKEN), "the token never appears in the page");
+    // Nor in any field (an input's value is a property, not in the HTML).
+    const values = await page.locator("input").evaluateAll((inputs) => inputs.map((i) => i.value));
+    assert.ok(!values.some((v) => v.includes(TOKEN)), "no field keeps the token");
     const history = await api.call("GET", "/v1/merchants/acme/settings", { key });
     assert.ok(!history.text.includes(TOKEN));
     await axe(page, "Shopify store connected");

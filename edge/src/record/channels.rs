@@ -33,11 +33,14 @@ use super::protocol::Snapshot;
 use super::MerchantRecord;
 use crate::config::Config;
 use crate::error::{EdgeError, EdgeResult};
+use crate::log::background_failure;
 use crate::outgoing::post_graphql;
 use crate::sync::now;
 
 /// How many shipments one recheck (the alarm, the schedule) re-plans.
 const RECHECK_BATCH: usize = 200;
+/// Confirmation states filled in per call (each is one plan, without acting).
+const CONFIRMATION_BATCH: usize = 200;
 
 #[derive(Deserialize)]
 struct ChannelRow {
@@ -129,6 +132,30 @@ impl Db {
                 serde_json::to_string(&record.facts)?.into(),
                 serde_json::to_string(&record.progress)?.into(),
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Shipments without a stored confirmation state, oldest first.
+    pub fn missing_confirmations(&self, limit: usize) -> EdgeResult<Vec<Itn>> {
+        Ok(self
+            .rows::<ItnRow>(
+                "SELECT itn FROM shipments WHERE confirmation IS NULL ORDER BY seq LIMIT ?",
+                vec![(limit as i64).into()],
+            )?
+            .into_iter()
+            .filter_map(|row| row.itn.parse().ok())
+            .collect())
+    }
+
+    /// A channel's policy changed: its shipments' states are computed again
+    /// ([`Db::missing_confirmations`]). Confirmed and conflicting ones stay: a policy does not
+    /// undo what was sent.
+    pub fn forget_confirmations(&self, channel: &Channel) -> EdgeResult<()> {
+        self.exec(
+            "UPDATE shipments SET confirmation = NULL
+             WHERE channel = ? AND (confirmation IS NULL OR confirmation NOT IN ('confirmed', 'conflict'))",
+            vec![channel.to_string().into()],
         )?;
         Ok(())
     }
@@ -336,6 +363,24 @@ impl MerchantRecord {
             next.as_ref().map(|n| &n.number),
         )
         .map_err(|locked| relayed_conflict(locked.to_string()))
+    }
+
+    /// Stores the confirmation state of shipments that have none (from before it was kept, or
+    /// since their channel's policy changed), as the rules say now, without acting: a batch
+    /// per call, so a large merchant catches up over a few scheduled runs.
+    pub(super) fn fill_confirmations(&self, config: &MerchantConfig) -> EdgeResult<usize> {
+        let db = self.db()?;
+        let missing = db.missing_confirmations(CONFIRMATION_BATCH)?;
+        for itn in &missing {
+            let Some(snapshot) = db.shipment(*itn)? else {
+                continue;
+            };
+            match self.channel_status(config, &snapshot) {
+                Ok(status) => db.set_confirmation(*itn, status.state.confirmation())?,
+                Err(error) => background_failure("merchant record: a confirmation state", &error),
+            }
+        }
+        Ok(missing.len())
     }
 
     /// The shipment's channel as it stands now.

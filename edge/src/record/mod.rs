@@ -452,7 +452,7 @@ impl MerchantRecord {
                 token,
                 actor,
             } => {
-                self.config(merchant).await?;
+                let config = self.config(merchant).await?;
                 let db = self.db()?;
                 let current = db.channel_settings()?;
                 let before = current.policy_for(policy.channel());
@@ -488,16 +488,26 @@ impl MerchantRecord {
                 }
                 db.put_channel_settings(&next)?;
                 db.record_audit(&entries)?;
+                // The channel's shipments show their state under the new policy: a batch now,
+                // the rest on the next scheduled runs.
+                db.forget_confirmations(policy.channel())?;
+                if let Err(error) = self.fill_confirmations(&config) {
+                    background_failure("merchant record: confirmation states", &error);
+                }
                 let connected = db.channel_token(policy.channel())?.is_some();
                 reply(&ChannelView::of(&policy, connected))
             }
             Command::DeleteChannel { channel, actor } => {
-                self.config(merchant).await?;
+                let config = self.config(merchant).await?;
                 let db = self.db()?;
                 let current = db.channel_settings()?;
                 let before = current.policy_for(&channel);
                 db.put_channel_settings(&current.without(&channel))?;
                 db.delete_channel_token(&channel)?;
+                db.forget_confirmations(&channel)?;
+                if let Err(error) = self.fill_confirmations(&config) {
+                    background_failure("merchant record: confirmation states", &error);
+                }
                 db.record_audit(&[AuditEntry {
                     at: now(),
                     actor,
@@ -1015,6 +1025,10 @@ impl MerchantRecord {
         }
         if let Err(error) = self.send_digest(&merchant_config) {
             background_failure("merchant record: the daily digest", &error);
+        }
+        // Shipments from before the confirmation state was kept, or since a policy change.
+        if let Err(error) = self.fill_confirmations(&merchant_config) {
+            background_failure("merchant record: confirmation states", &error);
         }
         let calls = self.refresh_active(merchant, refresh_due).await?;
         self.flush_outbox(merchant).await?;

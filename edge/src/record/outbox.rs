@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use shared::alerts::AlertKind;
 use shared::events::{EventKind, MerchantEvent};
 use shared::{Itn, Timestamp};
+use worker::SqlStorageValue;
 
 use super::db::Db;
 use crate::error::{EdgeError, EdgeResult};
@@ -297,7 +298,8 @@ impl Db {
             .next())
     }
 
-    /// The delivery log, newest first, optionally of one endpoint, shipment or status.
+    /// The delivery log, newest first, optionally of one endpoint, shipment or status. Only
+    /// the filters given are in the statement, so SQLite can use their indexes.
     pub fn deliveries(
         &self,
         endpoint: Option<&str>,
@@ -305,23 +307,31 @@ impl Db {
         status: Option<DeliveryStatus>,
         limit: usize,
     ) -> EdgeResult<Vec<StoredDelivery>> {
-        let itn = itn.map(|itn| itn.to_string());
+        let mut conditions: Vec<&str> = Vec::new();
+        let mut params: Vec<SqlStorageValue> = Vec::new();
+        if let Some(endpoint) = endpoint {
+            conditions.push("endpoint_id = ?");
+            params.push(endpoint.into());
+        }
+        if let Some(itn) = itn {
+            conditions.push("itn = ?");
+            params.push(itn.to_string().into());
+        }
+        if let Some(status) = status {
+            conditions.push("status = ?");
+            params.push(status.as_str().into());
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            ["WHERE ", &conditions.join(" AND ")].concat()
+        };
+        params.push((limit as i64).into());
         self.rows(
             &format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries
-                 WHERE (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR itn = ?)
-                   AND (? IS NULL OR status = ?)
-                 ORDER BY seq DESC LIMIT ?"
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries {filter} ORDER BY seq DESC LIMIT ?"
             ),
-            vec![
-                endpoint.map(str::to_string).into(),
-                endpoint.map(str::to_string).into(),
-                itn.clone().into(),
-                itn.into(),
-                status.map(|s| s.as_str().to_string()).into(),
-                status.map(|s| s.as_str().to_string()).into(),
-                (limit as i64).into(),
-            ],
+            params,
         )
     }
 

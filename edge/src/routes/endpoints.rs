@@ -55,7 +55,7 @@ pub async fn delete(req: Request, env: &Env, id: &str, endpoint: &str) -> EdgeRe
     Ok(Response::empty()?.with_status(204))
 }
 
-/// `GET …/deliveries?endpoint=&status=&limit=`: the newest deliveries first.
+/// `GET …/deliveries?endpoint=&itn=&status=&limit=`: the newest deliveries first.
 pub async fn log(req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let merchant = authorize_merchant(&req, env, id).await?;
     let url = req.url()?;
