@@ -5,8 +5,7 @@
 // another merchant's data.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { startSystem, stopAll, ADMIN_TOKEN } from "../lib/harness.mjs";
+import { startSystem, stopAll, ADMIN_TOKEN, mailbox as readMailbox } from "../lib/harness.mjs";
 import { Api, provision } from "../lib/api.mjs";
 
 let system, api, acme, globex;
@@ -32,11 +31,7 @@ after(async () => {
   await stopAll();
 });
 
-function mailbox() {
-  const plain = system.edge.output.replace(/\x1b\[[0-9;]*m/g, "");
-  return [...plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)]
-    .map((m) => ({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") }));
-}
+const mailbox = () => readMailbox(system.edge);
 
 async function until(probe, what) {
   const deadline = Date.now() + 30000;
