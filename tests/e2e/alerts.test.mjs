@@ -5,7 +5,8 @@
 // stored it, as its log says.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startSystem, stopAll, mailbox as readMailbox } from "../lib/harness.mjs";
+import { readFileSync } from "node:fs";
+import { startSystem, stopAll } from "../lib/harness.mjs";
 import { Api, Standin, provision } from "../lib/api.mjs";
 import { inTransitPreset } from "../lib/scenarios.mjs";
 
@@ -19,7 +20,15 @@ before(async () => {
 });
 after(stopAll);
 
-const mailbox = () => readMailbox(system.edge);
+/** Every message the simulated binding stored so far: {to, subject, text}. */
+function mailbox() {
+  const plain = system.edge.output.replace(/\x1b\[[0-9;]*m/g, "");
+  const found = [];
+  for (const m of plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)) {
+    found.push({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") });
+  }
+  return found;
+}
 
 /** Waits (polling, with a deadline) for a message matching `wanted`. */
 async function mail(wanted, what) {

@@ -7,7 +7,8 @@
 // request against the published Admin API schema; its throttle is respected.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startSystem, startReceiver, startShopify, stopAll, ADMIN_TOKEN, mailbox as readMailbox } from "../lib/harness.mjs";
+import { readFileSync } from "node:fs";
+import { startSystem, startReceiver, startShopify, stopAll, ADMIN_TOKEN } from "../lib/harness.mjs";
 import { Api, Standin, provision } from "../lib/api.mjs";
 import { inTransitPreset } from "../lib/scenarios.mjs";
 
@@ -66,7 +67,12 @@ async function until(probe, what) {
 const notices = async (itn, name = "channels") =>
   (await receiver.received(name)).accepted.filter((d) => d.body.data.itn === itn && d.type.startsWith("channel."));
 
-const mailbox = () => readMailbox(system.edge);
+/** Every message the simulated send_email binding stored: {to, subject, text}. */
+function mailbox() {
+  const plain = system.edge.output.replace(/\x1b\[[0-9;]*m/g, "");
+  return [...plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)]
+    .map((m) => ({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") }));
+}
 
 describe("sales channels", () => {
   test("policies are validated per channel, read back, and audited; tokens are never shown", async () => {

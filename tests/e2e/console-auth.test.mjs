@@ -5,7 +5,8 @@
 // another merchant's data.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startSystem, stopAll, ADMIN_TOKEN, mailbox as readMailbox } from "../lib/harness.mjs";
+import { readFileSync } from "node:fs";
+import { startSystem, stopAll, ADMIN_TOKEN } from "../lib/harness.mjs";
 import { Api, provision } from "../lib/api.mjs";
 
 let system, api, acme, globex;
@@ -31,7 +32,11 @@ after(async () => {
   await stopAll();
 });
 
-const mailbox = () => readMailbox(system.edge);
+function mailbox() {
+  const plain = system.edge.output.replace(/\x1b\[[0-9;]*m/g, "");
+  return [...plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)]
+    .map((m) => ({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") }));
+}
 
 async function until(probe, what) {
   const deadline = Date.now() + 30000;

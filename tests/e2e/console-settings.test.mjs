@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { readFileSync, copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { startSystem, stopAll, ROOT, mailbox as readMailbox } from "../lib/harness.mjs";
+import { startSystem, stopAll, ROOT } from "../lib/harness.mjs";
 import { Api, provision } from "../lib/api.mjs";
 import { launch, screenshot, ARTIFACTS } from "../lib/browser.mjs";
 
@@ -66,7 +66,15 @@ async function shot(page, name) {
   copyFileSync(path.join(ARTIFACTS, `${name}.png`), path.join(SCREENSHOTS, `${name}.png`));
 }
 
-const mailbox = () => readMailbox(system.edge);
+/** The e-mails wrangler dev stored (as console.test.mjs reads them). */
+function mailbox() {
+  const plain = system.edge.output.replace(/\x1b\[[0-9;]*m/g, "");
+  const found = [];
+  for (const m of plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)) {
+    found.push({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") });
+  }
+  return found;
+}
 
 async function signInLink(email) {
   const deadline = Date.now() + 30000;

@@ -3,7 +3,7 @@
 // Used by the end-to-end tests and by the demo command. Readiness is awaited by polling the
 // services themselves (never by sleeping a fixed time).
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,15 +132,4 @@ export async function startShopify(port, token = "shpat_standin_token") {
     state: () => control("GET", "state"),
     calls: () => control("GET", "calls"),
   };
-}
-
-/** Every e-mail the Worker's simulated `send_email` binding stored so far (wrangler dev prints
- *  each one and keeps its text in a file): `[{to, subject, text}]`, oldest first. */
-export function mailbox(edge) {
-  const plain = edge.output.replace(/\x1b\[[0-9;]*m/g, "");
-  const found = [];
-  for (const m of plain.matchAll(/From: [^\n]*\nTo: ([^\n]*)\nSubject: ([^\n]*)\n\nText: (\S+)/g)) {
-    found.push({ to: m[1].trim(), subject: m[2].trim(), text: readFileSync(m[3], "utf8") });
-  }
-  return found;
 }
