@@ -6,7 +6,6 @@
 //! plain functions in `shared::console`; the tracking timeline is `shared`'s `TrackingView`.
 
 mod api;
-mod deliveries;
 mod find;
 mod i18n;
 mod settings;

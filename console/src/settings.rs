@@ -15,7 +15,6 @@ use shared::console::{embed_snippet, move_entry};
 use shared::settings_form::{self, Refresh};
 
 use crate::api::{self, list, text};
-use crate::deliveries::{endpoints_of, DeliveryLog};
 use crate::{error_text, when, Ctx, Load};
 
 /// A load of one resource, shown with its own loading and error states.
@@ -949,6 +948,51 @@ fn Channels(ctx: Ctx) -> impl IntoView {
     }
 }
 
+/// A delivery log, with a replay button per delivery (owners).
+#[component]
+pub fn DeliveryTable(ctx: Ctx, deliveries: Vec<Value>, reload: Callback<()>) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let owner = ctx.owner();
+    let message = RwSignal::new(None);
+    if deliveries.is_empty() {
+        return view! { <p class="state empty">{i18n.t("deliveries_empty")}</p> }.into_any();
+    }
+    view! {
+        <div class="grid-wrap" tabindex="0" role="region" aria-label=i18n.t("deliveries_title")>
+            <table class="grid">
+                <thead><tr>
+                    <th scope="col">{i18n.t("delivery_type")}</th>
+                    <th scope="col">{i18n.t("delivery_to")}</th>
+                    <th scope="col">{i18n.t("delivery_status")}</th>
+                    <th scope="col">{i18n.t("delivery_attempts")}</th>
+                    <th scope="col">{i18n.t("delivery_last")}</th>
+                    <th scope="col"><span class="visually-hidden">{i18n.t("delivery_replay")}</span></th>
+                </tr></thead>
+                <tbody>
+                    {deliveries.into_iter().map(|d| {
+                        let id = text(&d, "id");
+                        let url = ctx.path(&["deliveries/", &shared::console::encode_component(&id), "/replay"].concat());
+                        view! { <tr>
+                            <td>{text(&d, "type")}</td>
+                            <td>{text(&d, "endpoint_id")}</td>
+                            <td>{text(&d, "status")}</td>
+                            <td>{text(&d, "attempts")}</td>
+                            <td>{when(i18n.lang, &text(&d, "last_attempt_at"))}</td>
+                            <td>{owner.then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| save(ctx, "POST", url.clone(), None, message, move |_| reload.run(()))>
+                                    {i18n.t("delivery_replay")}
+                                </button>
+                            })}</td>
+                        </tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {status_view(message)}
+    }
+    .into_any()
+}
+
 /// An endpoint's filter, in words: the events it names, or every shipment event.
 fn events_text(i18n: crate::i18n::I18n, events: &[Value]) -> String {
     let names: Vec<String> = events
@@ -1048,15 +1092,9 @@ fn Webhooks(ctx: Ctx) -> impl IntoView {
                 }).collect_view()}</ul> }.into_any()
             })}
             <h3>{i18n.t("deliveries_title")}</h3>
-            {loading_or_error(ctx, deliveries, move |v| {
-                let destinations = match endpoints.get() {
-                    Load::Ready(answer) => endpoints_of(&answer),
-                    _ => Vec::new(),
-                };
-                view! {
-                    <DeliveryLog ctx deliveries=list(&v, "deliveries") destinations reload show_itn=true/>
-                }.into_any()
-            })}
+            {loading_or_error(ctx, deliveries, move |v| view! {
+                <DeliveryTable ctx deliveries=list(&v, "deliveries") reload/>
+            }.into_any())}
         </section>
     }
 }

@@ -11,7 +11,6 @@ use shared::shipment::{CheckpointDef, ShipmentEvent};
 use shared::view::TrackingView;
 
 use crate::api::{self, list, text};
-use crate::deliveries::{endpoints_of, recipients_of, DeliveryLog, Destination};
 use crate::{error_text, when, Ctx, Load};
 
 #[derive(Clone, PartialEq)]
@@ -21,6 +20,12 @@ struct Loaded {
     deliveries: Vec<Value>,
     /// Who each delivery went to, by destination id: an endpoint's URL, a recipient's address.
     destinations: Vec<(String, Destination)>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Destination {
+    Endpoint(String),
+    Recipient(String),
 }
 
 #[component]
@@ -55,10 +60,14 @@ pub fn Details(ctx: Ctx, itn: String) -> impl IntoView {
                 .unwrap_or_default();
             let mut destinations = Vec::new();
             if let Ok(v) = api::get(&ctx.path("webhook-endpoints")).await {
-                destinations.extend(endpoints_of(&v));
+                for e in list(&v, "endpoints") {
+                    destinations.push((text(&e, "id"), Destination::Endpoint(text(&e, "url"))));
+                }
             }
             if let Ok(v) = api::get(&ctx.path("alert-recipients")).await {
-                destinations.extend(recipients_of(&v));
+                for r in list(&v, "recipients") {
+                    destinations.push((text(&r, "id"), Destination::Recipient(text(&r, "email"))));
+                }
             }
             state.set(Load::Ready(Loaded {
                 shipment,
@@ -137,10 +146,93 @@ fn Body(ctx: Ctx, loaded: Loaded, reload: Callback<()>) -> impl IntoView {
         </section>
         <section aria-labelledby="deliveries-title" class="card">
             <h2 id="deliveries-title">{i18n.t("shipment_deliveries")}</h2>
-            <DeliveryLog ctx deliveries=loaded.deliveries destinations=loaded.destinations reload/>
+            <Sent ctx deliveries=loaded.deliveries destinations=loaded.destinations reload/>
         </section>
         {ctx.owner().then(|| view! { <Actions ctx itn=itn.clone() checkpoints reload/> })}
     }
+}
+
+/// Everything sent about the shipment: to the merchant's endpoints, its sales channel's store
+/// and its alert addresses, with what, when, how it went, and a replay for owners.
+#[component]
+fn Sent(
+    ctx: Ctx,
+    deliveries: Vec<Value>,
+    destinations: Vec<(String, Destination)>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let i18n = ctx.i18n;
+    let owner = ctx.owner();
+    let message = RwSignal::new(None::<(bool, String)>);
+    if deliveries.is_empty() {
+        return view! { <p class="state empty">{i18n.t("deliveries_empty")}</p> }.into_any();
+    }
+    let to = move |id: &str| match destinations.iter().find(|(known, _)| known == id) {
+        Some((_, Destination::Endpoint(url))) => i18n.fill("sent_to_endpoint", &[("url", url)]),
+        Some((_, Destination::Recipient(email))) => {
+            i18n.fill("sent_to_recipient", &[("email", email)])
+        }
+        // A store channel (Shopify calls), or a destination removed since.
+        None if id.contains(':') => i18n.fill("sent_to_channel", &[("channel", id)]),
+        None => i18n.fill("sent_to_removed", &[("id", id)]),
+    };
+    view! {
+        <div class="grid-wrap" tabindex="0" role="region" aria-label=i18n.t("deliveries_title")>
+            <table class="grid">
+                <thead><tr>
+                    <th scope="col">{i18n.t("delivery_type")}</th>
+                    <th scope="col">{i18n.t("delivery_to")}</th>
+                    <th scope="col">{i18n.t("delivery_status")}</th>
+                    <th scope="col">{i18n.t("delivery_when")}</th>
+                    <th scope="col"><span class="visually-hidden">{i18n.t("delivery_replay")}</span></th>
+                </tr></thead>
+                <tbody>
+                    {deliveries.into_iter().map(|d| {
+                        let id = text(&d, "id");
+                        let status = text(&d, "status");
+                        let attempts = d.get("attempts").and_then(Value::as_i64).unwrap_or(0).to_string();
+                        let answer = match (d.get("last_status").and_then(Value::as_i64), text(&d, "last_error")) {
+                            (Some(code), _) => i18n.fill("delivery_answer", &[("status", &code.to_string())]),
+                            (None, error) if !error.is_empty() => error,
+                            _ => String::new(),
+                        };
+                        let done = text(&d, "delivered_at");
+                        let when_line = if done.is_empty() {
+                            i18n.fill("delivery_queued_at", &[("at", &when(i18n.lang, &text(&d, "created_at")))])
+                        } else {
+                            i18n.fill("delivery_delivered_at", &[("at", &when(i18n.lang, &done))])
+                        };
+                        let url = ctx.path(&["deliveries/", &shared::console::encode_component(&id), "/replay"].concat());
+                        view! { <tr>
+                            <td><code>{text(&d, "type")}</code></td>
+                            <td>{to(&text(&d, "endpoint_id"))}</td>
+                            <td>
+                                <span class=["badge delivery-", &status].concat()>{i18n.t(&["delivery_status_", &status].concat())}</span>
+                                <span class="meta">{i18n.fill("delivery_attempts_n", &[("n", &attempts)])}" "{answer}</span>
+                            </td>
+                            <td>{when_line}</td>
+                            <td>{owner.then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| {
+                                    message.set(None);
+                                    let url = url.clone();
+                                    leptos::task::spawn_local(async move {
+                                        match api::send("POST", &url, None, &ctx.csrf()).await {
+                                            Ok(_) => { message.set(Some((true, i18n.t("saved")))); reload.run(()); }
+                                            Err(e) => message.set(Some((false, error_text(&i18n, &e)))),
+                                        }
+                                    });
+                                }>{i18n.t("delivery_replay")}</button>
+                            })}</td>
+                        </tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div role="status">
+            {move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m}</p> })}
+        </div>
+    }
+    .into_any()
 }
 
 /// A sentence of `shared::console` in the reader's language, times in their zone.
